@@ -1,0 +1,12 @@
+import { createIdentifierHasher } from './identifier-hash';
+
+describe('createIdentifierHasher', () => {
+  const hash = createIdentifierHasher('0123456789abcdef0123456789abcdef');
+
+  it('createIdentifierHasher should be deterministic, keyed and type-scoped', () => {
+    expect(hash('email', 'a@b.co')).toBe(hash('email', 'a@b.co'));
+    expect(hash('email', 'a@b.co')).not.toBe(hash('user_id', 'a@b.co'));
+    expect(createIdentifierHasher('fedcba9876543210fedcba9876543210')('email', 'a@b.co')).not.toBe(hash('email', 'a@b.co'));
+    expect(hash('email', 'a@b.co')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './envelope';
+export * from './identifier-hash';
+export * from './secret-token';
