@@ -1,4 +1,5 @@
 export * from './access';
+export * from './audit';
 export * from './canonical-event';
 export * from './common';
 export * from './consent';
@@ -10,4 +11,5 @@ export * from './identity';
 export * from './ids';
 export * from './privacy';
 export * from './profile-update';
+export * from './suppression';
 export * from './topics';

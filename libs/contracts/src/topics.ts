@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import { AccessKeyV1Schema } from './access';
+import { AuditEventV1Schema } from './audit';
 import { CanonicalEventV1Schema, IntakeMessageV1Schema, ingestedEventKey } from './canonical-event';
 import { ConsentChangeV1Schema, consentChangeKey } from './consent-change';
 import { DeadLetterV1Schema } from './dead-letter';
 import { IdentityChangeV1Schema, ResolvedEventV1Schema, identityChangeKey } from './identity';
 import { PrivacyCommandV1Schema, PrivacyStatusV1Schema } from './privacy';
 import { ProfileUpdateV1Schema } from './profile-update';
+import { SuppressionEntryV1Schema, suppressionKey } from './suppression';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -121,6 +123,24 @@ export const Topics = {
     partitions: 1,
     config: compacted,
     tombstones: true,
+  }),
+  /** Keyed hashes of erased subjects' identifiers (compacted); ingest drops their events. */
+  suppression: topic({
+    name: 'tessera.privacy.suppression.v1',
+    schema: SuppressionEntryV1Schema,
+    key: (m) => suppressionKey(m.identifier),
+    partitions: 3,
+    config: compacted,
+    tombstones: true,
+  }),
+  /** Accountable accesses and changes from every service; consent appends them to the audit chain. */
+  audit: topic({
+    name: 'tessera.audit.v1',
+    schema: AuditEventV1Schema,
+    key: (m) => m.subject.profileId ?? m.auditId,
+    partitions: 3,
+    config: retention(30),
+    tombstones: false,
   }),
   /** Messages a consumer could not process, with the reason. */
   deadLetter: topic({
