@@ -9,6 +9,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 status=0
 step() { printf '\n=== %s ===\n' "$*"; }
 
+# A fresh clone works with this one command: dependencies and infrastructure come up first.
+if [ ! -d node_modules ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund || exit 1
+fi
+bash scripts/infra.sh up || exit 1
+
 if [ "${SKIP_STATIC_CHECKS:-0}" != "1" ]; then
   step "lint (eslint + prettier)"
   npx eslint . || status=1
