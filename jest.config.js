@@ -28,7 +28,11 @@ const transform = {
       sourceMaps: 'inline',
     },
   ],
+  // ESM-only dependencies of CommonJS packages (cookie 2 under fastify's light-my-request, used by
+  // app.inject): Node 20 loads them with require(esm), jest's runtime cannot, so compile them.
+  '/node_modules/cookie/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
 };
+const esmOnlyDependencies = ['cookie'];
 
 const common = {
   rootDir: __dirname,
@@ -37,6 +41,7 @@ const common = {
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyDependencies.join('|')})/)`],
 };
 
 module.exports = {
@@ -45,7 +50,11 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/{libs,services,tools,bench}/**/*.test.ts'],
-      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
+      testPathIgnorePatterns: [
+        ...common.testPathIgnorePatterns,
+        '\\.int\\.test\\.ts$',
+        '\\.e2e\\.test\\.ts$',
+      ],
     },
     {
       ...common,
