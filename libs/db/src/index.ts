@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './identifiers';
+export * from './migrate';
+export * from './pool';
+export * from './sql-split';
+export * from './transaction';
