@@ -109,6 +109,51 @@ describe('createLogger', () => {
     expect(out).toContain('23505');
     expect(out).toContain('insert failed');
   });
+  it('should redact at any depth, in arrays and in child bindings, without mutating the logged object', () => {
+    const { logger, output } = capture();
+    const logged = {
+      batch: [
+        {
+          message: {
+            context: { device: { ip: '203.0.113.7' } },
+            properties: { Email: 'jane.doe@example.com' },
+          },
+        },
+      ],
+      merge: { from: { identifiers: [{ type: 'phone', value: '+4915112345678' }] } },
+      cause: new Error('lookup failed for jane.doe@example.com'),
+    };
+    logger.child({ email: 'jane.doe@example.com' }).info(logged, 'deep');
+    const out = output();
+    for (const value of ['jane.doe@example.com', '203.0.113.7', '+4915112345678'])
+      expect(out).not.toContain(value);
+    expect(logged.batch[0]!.message.properties.Email).toBe('jane.doe@example.com');
+    expect(logged.merge.from.identifiers[0]!.value).toBe('+4915112345678');
+  });
+
+  it('should keep identifier types and non-identifier values', () => {
+    const { logger, output } = capture();
+    logger.info({ identifiers: [{ type: 'email', value: 'jane.doe@example.com' }], metric: { value: 42 } });
+    const line = JSON.parse(output()) as {
+      identifiers: Array<Record<string, unknown>>;
+      metric: { value: number };
+    };
+    expect(line.identifiers[0]).toEqual({ type: 'email', value: '[REDACTED]' });
+    expect(line.metric.value).toBe(42);
+  });
+
+  it('should log requests as method and path only', () => {
+    const { logger, output } = capture();
+    logger.info({
+      req: {
+        method: 'GET',
+        url: '/v1/profiles/lookup?email=jane.doe@example.com',
+        headers: { authorization: 'Bearer x' },
+      },
+    });
+    const line = JSON.parse(output()) as { req: Record<string, unknown> };
+    expect(line.req).toEqual({ method: 'GET', url: '/v1/profiles/lookup' });
+  });
 });
 
 describe('redactText', () => {

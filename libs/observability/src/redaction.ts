@@ -1,8 +1,9 @@
 /**
- * What never reaches a log line: personal data (GDPR "personal data": contact details, names,
- * addresses, birthdays, IPs, identifier values, free-form traits) and credentials.
+ * What never reaches a log line: personal data (contact details, names, addresses, birthdays,
+ * IPs, identifier values, free-form traits) and credentials. Matched by property name at any
+ * depth, case-insensitively.
  */
-const SENSITIVE_KEYS = [
+export const SENSITIVE_KEYS: readonly string[] = [
   'email',
   'phone',
   'name',
@@ -10,6 +11,8 @@ const SENSITIVE_KEYS = [
   'lastName',
   'first_name',
   'last_name',
+  'fullName',
+  'username',
   'address',
   'street',
   'city',
@@ -27,42 +30,33 @@ const SENSITIVE_KEYS = [
   'apiKey',
   'authorization',
   'cookie',
-] as const;
+  'set-cookie',
+  'x-api-key',
+];
 
-/** Paths inside each element of an `identifiers` array (values, raw input, match keys). */
-const IDENTIFIER_FIELDS = ['value', 'raw', 'matchKey'] as const;
+/** Properties sensitive only inside an identifier (`{ type, value }` elsewhere is harmless). */
+const IDENTIFIER_CONTAINERS = new Set(['identifiers', 'identifier']);
+const IDENTIFIER_FIELDS = new Set(['value', 'raw', 'matchkey']);
 
-/** Headers that carry credentials, wherever a request-like object is logged. */
-const HEADER_PATHS = [
+const SENSITIVE = new Set(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
+
+/** Fixed pino `redact` paths, a second layer for the places credentials and PII usually sit. */
+export const REDACT_PATHS: readonly string[] = [
+  ...SENSITIVE_KEYS.filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)),
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'headers.authorization',
   'headers.cookie',
   'headers["x-api-key"]',
-  'res.headers["set-cookie"]',
+  'identifiers[*].value',
+  'identifiers[*].raw',
+  'identifiers[*].matchKey',
+  'context.traits',
 ];
 
-function buildRedactPaths(): string[] {
-  const paths = new Set<string>(HEADER_PATHS);
-  // Top level, one and two levels down: covers `{ email }`, `{ user: { email } }` and
-  // `{ event: { traits: { email } } }`, the shapes services log.
-  for (const prefix of ['', '*.', '*.*.']) {
-    for (const key of SENSITIVE_KEYS) paths.add(`${prefix}${key}`);
-    for (const field of IDENTIFIER_FIELDS) {
-      paths.add(`${prefix}identifiers[*].${field}`);
-      paths.add(`${prefix}identifier.${field}`);
-    }
-  }
-  paths.add('context.traits');
-  paths.add('*.context.traits');
-  return [...paths];
-}
-
-/** Every pino `redact` path the platform logger uses. Exported so tests can check coverage. */
-export const REDACT_PATHS: readonly string[] = buildRedactPaths();
-
 export const REDACTED = '[REDACTED]';
+const MAX_DEPTH = 8;
 
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // A phone-like run: optional + or 00, then 9..15 digits with optional space, dash or paren
@@ -74,7 +68,7 @@ const PG_KEY_VALUE_PATTERN = /\)=\((?:[^()]|\([^()]*\))*\)/g;
 const PG_FAILING_ROW_PATTERN = /Failing row contains \(.*\)/g;
 
 /**
- * Scrubs personal data out of free text (error messages, driver details) where path-based
+ * Scrubs personal data out of free text (error messages, driver details) where key-based
  * redaction cannot reach: email addresses, phone-like digit runs and Postgres row values.
  */
 export function redactText(text: string): string {
@@ -88,9 +82,54 @@ export function redactText(text: string): string {
 /** Deep copy of a serialized value with every string passed through `redactText`. */
 export function redactStrings(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactStrings(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) out[key] = redactStrings(inner, depth + 1);
   return out;
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Returns `value` with sensitive properties replaced by `[REDACTED]` at any depth, copying only
+ * the objects that change (the caller's objects are never mutated). Errors nested anywhere go
+ * through `serializeError`; class instances other than errors are left to pino's serializers.
+ * Past the depth limit objects are replaced, not logged unchecked.
+ */
+export function redactObject(
+  value: unknown,
+  serializeError: (err: Error) => unknown,
+  depth = 0,
+  parentKey = '',
+): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return serializeError(value);
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  const inIdentifier = IDENTIFIER_CONTAINERS.has(parentKey);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      // Elements of `identifiers` are identifiers themselves: keep the container as parent.
+      const next = redactObject(item, serializeError, depth + 1, inIdentifier ? parentKey : '');
+      if (next !== item) (copy ??= value.slice())[i] = next;
+    }
+    return copy ?? value;
+  }
+  if (!isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const inner = value[key];
+    const lower = key.toLowerCase();
+    let next: unknown;
+    if (inner !== undefined && (SENSITIVE.has(lower) || (inIdentifier && IDENTIFIER_FIELDS.has(lower))))
+      next = REDACTED;
+    else next = redactObject(inner, serializeError, depth + 1, lower);
+    if (next !== inner) (copy ??= { ...value })[key] = next;
+  }
+  return copy ?? value;
 }
