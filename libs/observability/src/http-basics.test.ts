@@ -1,6 +1,7 @@
 import { AppError } from '@tessera/contracts';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { httpBasicsPlugin } from './http-basics';
 import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
 import { createMetricsRegistry } from './metrics';
@@ -258,5 +259,25 @@ describe('registerHttpBasics', () => {
       headers: { 'x-request-id': 'bad id\nwith newline' },
     });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('httpBasicsPlugin', () => {
+  it('should apply the error handler to routes in encapsulated child plugins', async () => {
+    const app = Fastify();
+    await app.register(httpBasicsPlugin, {
+      registry: createMetricsRegistry({ service: 'test', collectDefault: false }),
+      readiness: async () => ({}),
+    });
+    await app.register(async (child) => {
+      child.get('/child', async () => {
+        throw new AppError('CONFLICT', 'already exists', { statusCode: 409 });
+      });
+    });
+    const res = await app.inject({ method: 'GET', url: '/child' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'CONFLICT', message: 'already exists' });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    await app.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { Histogram, type Registry } from 'prom-client';
 import { mapError } from './error-mapping';
 
@@ -101,3 +102,14 @@ export function registerHttpBasics(app: FastifyInstance, opts: HttpBasicsOptions
     return reply.type(opts.registry.contentType).send(body);
   });
 }
+
+/**
+ * `registerHttpBasics` as a named fastify plugin (not encapsulated, so the error handler and
+ * hooks apply to the whole app), for apps assembled with `app.register`.
+ */
+export const httpBasicsPlugin = fp<HttpBasicsOptions>(
+  async (app, opts) => {
+    registerHttpBasics(app, opts);
+  },
+  { name: 'tessera-http-basics', fastify: '5.x' },
+);
