@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import type { Queryable } from '@tessera/db';
+import type { Logger } from '@tessera/observability';
+import { loadGraph } from '../../graph/graph-loader';
+import type { LoadedProfile } from '../../graph/graph-loader';
+import type { GraphStore } from '../../graph/graph-store';
+import { createForwarding } from '../../graph/union-find';
+
+const PAGE = 50_000;
+
+/**
+ * Rebuilds the Redis graph from the durable copy: deletes the graph's keys, follows merge
+ * forwarding pointers to each link's current profile, and bulk-loads profiles, links and
+ * quarantine. Run with the identity consumers stopped (or accept that events resolved during the
+ * rebuild are re-linked from their own identifiers).
+ */
+export async function rebuildGraph(deps: { db: Queryable; redis: Redis; graph: GraphStore; logger: Logger; now?: () => number }): Promise<{ profiles: number; identifiers: number; quarantined: number }> {
+  const { db, logger } = deps;
+  const forward = new Map<string, string>();
+  const created = new Map<string, number>();
+  for await (const row of paged<{ profile_id: string; merged_into: string | null; created_s: string }>(
+    db,
+    `SELECT profile_id::text, merged_into::text, extract(epoch FROM created_at)::bigint AS created_s FROM profiles WHERE profile_id > $1::uuid ORDER BY profile_id LIMIT ${PAGE}`,
+    (r) => r.profile_id,
+  )) {
+    if (row.merged_into !== null) forward.set(row.profile_id, row.merged_into);
+    created.set(row.profile_id, Number(row.created_s));
+  }
+  const current = createForwarding(forward);
+  const profiles = new Map<string, LoadedProfile>();
+  for await (const row of paged<{ identifier_hash: string; identifier_type: string; profile_id: string }>(
+    db,
+    `SELECT identifier_hash, identifier_type, profile_id::text FROM links WHERE identifier_hash > $1 ORDER BY identifier_hash LIMIT ${PAGE}`,
+    (r) => r.identifier_hash,
+  )) {
+    const root = current(row.profile_id);
+    let p = profiles.get(root);
+    if (!p) {
+      p = { profileId: root, createdAtSeconds: created.get(root) ?? Math.floor((deps.now ?? Date.now)() / 1000), counts: {}, hashes: [] };
+      profiles.set(root, p);
+    }
+    p.hashes.push(row.identifier_hash);
+    p.counts[row.identifier_type] = (p.counts[row.identifier_type] ?? 0) + 1;
+  }
+  const quarantined = (await db.query<{ identifier_hash: string }>('SELECT identifier_hash FROM quarantine')).rows.map((r) => r.identifier_hash);
+  const flushed = await deps.graph.flush();
+  logger.info({ flushedKeys: flushed, profiles: profiles.size }, 'identity graph flushed; loading from Postgres');
+  const loaded = await loadGraph(deps.redis, deps.graph.keys, {
+    profiles: [...profiles.values()].sort((a, b) => (a.profileId < b.profileId ? -1 : 1)),
+    quarantined,
+    nowSeconds: Math.floor((deps.now ?? Date.now)() / 1000),
+  });
+  logger.info({ ...loaded, quarantined: quarantined.length }, 'identity graph rebuilt');
+  return { ...loaded, quarantined: quarantined.length };
+}
+
+/** Keyset pagination (no long-lived cursor or transaction). `sql` takes the last key as $1. */
+async function* paged<R extends object>(db: Queryable, sql: string, keyOf: (row: R) => string): AsyncGenerator<R> {
+  let after = '';
+  let first = true;
+  for (;;) {
+    const bound = first ? (sql.includes('::uuid') ? '00000000-0000-0000-0000-000000000000' : '') : after;
+    const rows = (await db.query(sql, [bound])).rows as R[];
+    first = false;
+    for (const row of rows) yield row;
+    if (rows.length < PAGE) return;
+    after = keyOf(rows[rows.length - 1]!);
+  }
+}

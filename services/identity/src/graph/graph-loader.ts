@@ -1,0 +1,75 @@
+import type { Redis } from 'ioredis';
+import { AppError } from '@tessera/contracts';
+import { hashBytes, uuidToBytes } from './graph-keys';
+import type { GraphKeys } from './graph-keys';
+
+export interface LoadedProfile {
+  profileId: string;
+  createdAtSeconds: number;
+  counts: Record<string, number>;
+  hashes: string[];
+}
+
+/**
+ * Writes profiles (roots only: every identifier points straight at its profile) and quarantine
+ * markers into an empty graph, in the same encoding the scripts use. Pipelined in chunks, grouped
+ * by bucket, so a million identifiers take a few hundred round trips.
+ */
+export async function loadGraph(
+  redis: Redis,
+  keys: GraphKeys,
+  input: { profiles: Iterable<LoadedProfile>; quarantined: Iterable<string>; nowSeconds: number },
+): Promise<{ profiles: number; identifiers: number }> {
+  const typeCodes = new Map<string, number>();
+  const codeOf = (type: string): number => {
+    let code = typeCodes.get(type);
+    if (code === undefined) {
+      code = typeCodes.size + 1;
+      typeCodes.set(type, code);
+    }
+    return code;
+  };
+  let pipeline = redis.pipeline();
+  let queued = 0;
+  const flush = async (force: boolean) => {
+    if (queued === 0 || (!force && queued < 2000)) return;
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err !== null);
+    if (failed) throw new AppError('UPSTREAM_UNAVAILABLE', 'graph load failed', { retryable: true, cause: failed[0] });
+    pipeline = redis.pipeline();
+    queued = 0;
+  };
+  let id = 0;
+  let identifiers = 0;
+  for (const profile of input.profiles) {
+    id += 1;
+    const counts = Object.entries(profile.counts)
+      .filter(([, n]) => n > 0)
+      .map(([type, n]) => `${codeOf(type)}:${n}`)
+      .sort()
+      .join(';');
+    const record = Buffer.concat([uuidToBytes(profile.profileId), Buffer.from(`r${profile.createdAtSeconds},${input.nowSeconds},${counts}`)]);
+    pipeline.hset(keys.profileKey(id % keys.buckets), String(id), record);
+    queued += 1;
+    for (const hash of profile.hashes) {
+      const bytes = hashBytes(hash);
+      pipeline.hset(keys.identifierKey(keys.bucketOf(bytes)), bytes, String(id));
+      queued += 1;
+      identifiers += 1;
+    }
+    await flush(false);
+  }
+  for (const hash of input.quarantined) {
+    const bytes = hashBytes(hash);
+    pipeline.hset(keys.quarantineKey(keys.bucketOf(bytes)), bytes, 'Q');
+    queued += 1;
+    await flush(false);
+  }
+  const [seqKey, typesKey, , metaKey] = keys.scriptKeys;
+  pipeline.set(seqKey, String(id));
+  if (typeCodes.size > 0) pipeline.hset(typesKey, { ...Object.fromEntries([...typeCodes].map(([t, c]) => [t, String(c)])), '#': String(typeCodes.size) });
+  pipeline.hset(metaKey, 'buckets', String(keys.buckets));
+  queued += 3;
+  await flush(true);
+  return { profiles: id, identifiers };
+}
