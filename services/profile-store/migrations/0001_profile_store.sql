@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS events (
   channel text NOT NULL,
   type text NOT NULL,
   name text,
+  is_order boolean NOT NULL DEFAULT false,
   revenue numeric,
   currency text,
   identifier_hashes text[] NOT NULL DEFAULT '{}',
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS events (
 ) PARTITION BY RANGE (occurred_at);
 CREATE TABLE IF NOT EXISTS events_default PARTITION OF events DEFAULT;
 CREATE INDEX IF NOT EXISTS events_profile_time ON events (profile_id, occurred_at DESC, event_id DESC);
-CREATE INDEX IF NOT EXISTS events_orders ON events (profile_id, occurred_at) WHERE revenue IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_orders ON events (profile_id, occurred_at) WHERE is_order;
 
 -- Idempotency across partitions: a unique (source_id, message_id) cannot be enforced on a table
 -- partitioned by time, so the key lives here.
