@@ -35,7 +35,8 @@ export async function loadGraph(
     if (queued === 0 || (!force && queued < 2000)) return;
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err !== null);
-    if (failed) throw new AppError('UPSTREAM_UNAVAILABLE', 'graph load failed', { retryable: true, cause: failed[0] });
+    if (failed)
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'graph load failed', { retryable: true, cause: failed[0] });
     pipeline = redis.pipeline();
     queued = 0;
   };
@@ -48,7 +49,10 @@ export async function loadGraph(
       .map(([type, n]) => `${codeOf(type)}:${n}`)
       .sort()
       .join(';');
-    const record = Buffer.concat([uuidToBytes(profile.profileId), Buffer.from(`r${profile.createdAtSeconds},${input.nowSeconds},${counts}`)]);
+    const record = Buffer.concat([
+      uuidToBytes(profile.profileId),
+      Buffer.from(`r${profile.createdAtSeconds},${input.nowSeconds},${counts}`),
+    ]);
     pipeline.hset(keys.profileKey(id % keys.buckets), String(id), record);
     queued += 1;
     for (const hash of profile.hashes) {
@@ -67,7 +71,11 @@ export async function loadGraph(
   }
   const [seqKey, typesKey, , metaKey] = keys.scriptKeys;
   pipeline.set(seqKey, String(id));
-  if (typeCodes.size > 0) pipeline.hset(typesKey, { ...Object.fromEntries([...typeCodes].map(([t, c]) => [t, String(c)])), '#': String(typeCodes.size) });
+  if (typeCodes.size > 0)
+    pipeline.hset(typesKey, {
+      ...Object.fromEntries([...typeCodes].map(([t, c]) => [t, String(c)])),
+      '#': String(typeCodes.size),
+    });
   pipeline.hset(metaKey, 'buckets', String(keys.buckets));
   queued += 3;
   await flush(true);

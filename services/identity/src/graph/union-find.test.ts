@@ -27,7 +27,12 @@ function bfsComponents(nodes: string[], edges: Array<[string, string]>): string[
 
 const graphArb = fc
   .uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 30 })
-  .chain((nodes) => fc.tuple(fc.constant(nodes), fc.array(fc.tuple(fc.constantFrom(...nodes), fc.constantFrom(...nodes)), { maxLength: 40 })));
+  .chain((nodes) =>
+    fc.tuple(
+      fc.constant(nodes),
+      fc.array(fc.tuple(fc.constantFrom(...nodes), fc.constantFrom(...nodes)), { maxLength: 40 }),
+    ),
+  );
 
 describe('UnionFind', () => {
   it('should produce the same components as graph search for any edge set', () => {
@@ -43,21 +48,37 @@ describe('UnionFind', () => {
 
   it('should pick the same representative whatever the order of unions', () => {
     fc.assert(
-      fc.property(graphArb.chain(([nodes, edges]) => fc.tuple(fc.constant(nodes), fc.constant(edges), fc.shuffledSubarray(edges, { minLength: edges.length }))), ([nodes, edges, shuffled]) => {
-        const a = new UnionFind();
-        const b = new UnionFind();
-        nodes.forEach((n) => (a.add(n), b.add(n)));
-        edges.forEach(([x, y]) => a.union(x, y));
-        shuffled.forEach(([x, y]) => b.union(x, y));
-        for (const n of nodes) expect(a.find(n)).toBe(b.find(n));
-      }),
+      fc.property(
+        graphArb.chain(([nodes, edges]) =>
+          fc.tuple(
+            fc.constant(nodes),
+            fc.constant(edges),
+            fc.shuffledSubarray(edges, { minLength: edges.length }),
+          ),
+        ),
+        ([nodes, edges, shuffled]) => {
+          const a = new UnionFind();
+          const b = new UnionFind();
+          nodes.forEach((n) => (a.add(n), b.add(n)));
+          edges.forEach(([x, y]) => a.union(x, y));
+          shuffled.forEach(([x, y]) => b.union(x, y));
+          for (const n of nodes) expect(a.find(n)).toBe(b.find(n));
+        },
+      ),
     );
   });
 });
 
 describe('createForwarding', () => {
   it('should follow chains to their end and stop on cycles', () => {
-    const follow = createForwarding(new Map([['a', 'b'], ['b', 'c'], ['x', 'y'], ['y', 'x']]));
+    const follow = createForwarding(
+      new Map([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['x', 'y'],
+        ['y', 'x'],
+      ]),
+    );
     expect(follow('a')).toBe('c');
     expect(follow('b')).toBe('c');
     expect(follow('c')).toBe('c');

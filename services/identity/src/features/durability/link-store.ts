@@ -20,11 +20,20 @@ export function createLinkJournal(db: Queryable): ResolutionJournal {
 
 async function writeRecord(db: Queryable, r: ResolutionRecord): Promise<void> {
   // Creations and merges may arrive in any order across workers, so both upsert the same row.
-  const profiles = new Map<string, { createdAt: string; event: string | null; mergedInto: string | null; mergedAt: string | null }>();
-  for (const p of r.newProfiles) profiles.set(p.profileId, { createdAt: p.at, event: p.eventId, mergedInto: null, mergedAt: null });
+  const profiles = new Map<
+    string,
+    { createdAt: string; event: string | null; mergedInto: string | null; mergedAt: string | null }
+  >();
+  for (const p of r.newProfiles)
+    profiles.set(p.profileId, { createdAt: p.at, event: p.eventId, mergedInto: null, mergedAt: null });
   for (const m of r.merges) {
     const existing = profiles.get(m.absorbedId);
-    profiles.set(m.absorbedId, { createdAt: existing?.createdAt ?? m.at, event: existing?.event ?? null, mergedInto: m.survivorId, mergedAt: m.at });
+    profiles.set(m.absorbedId, {
+      createdAt: existing?.createdAt ?? m.at,
+      event: existing?.event ?? null,
+      mergedInto: m.survivorId,
+      mergedAt: m.at,
+    });
   }
   const statements: Array<Promise<unknown>> = [];
   if (profiles.size > 0) {
@@ -37,7 +46,13 @@ async function writeRecord(db: Queryable, r: ResolutionRecord): Promise<void> {
            merged_into = COALESCE(EXCLUDED.merged_into, profiles.merged_into),
            merged_at = COALESCE(EXCLUDED.merged_at, profiles.merged_at),
            created_by_event = COALESCE(profiles.created_by_event, EXCLUDED.created_by_event)`,
-        [rows.map(([id]) => id), rows.map(([, v]) => v.createdAt), rows.map(([, v]) => v.event), rows.map(([, v]) => v.mergedInto), rows.map(([, v]) => v.mergedAt)],
+        [
+          rows.map(([id]) => id),
+          rows.map(([, v]) => v.createdAt),
+          rows.map(([, v]) => v.event),
+          rows.map(([, v]) => v.mergedInto),
+          rows.map(([, v]) => v.mergedAt),
+        ],
       ),
     );
   }
@@ -48,7 +63,13 @@ async function writeRecord(db: Queryable, r: ResolutionRecord): Promise<void> {
         `INSERT INTO links (identifier_hash, identifier_type, profile_id, event_id, linked_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::timestamptz[])
          ON CONFLICT (identifier_hash) DO NOTHING`,
-        [links.map((l) => l.identifier.hash), links.map((l) => l.identifier.type), links.map((l) => l.profileId), links.map((l) => l.eventId), links.map((l) => l.at)],
+        [
+          links.map((l) => l.identifier.hash),
+          links.map((l) => l.identifier.type),
+          links.map((l) => l.profileId),
+          links.map((l) => l.eventId),
+          links.map((l) => l.at),
+        ],
       ),
     );
   }
@@ -118,7 +139,13 @@ export function insertQuarantine(db: Queryable, rows: ResolutionRecord['quaranti
     `INSERT INTO quarantine (identifier_hash, identifier_type, reason, actor, at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
      ON CONFLICT (identifier_hash) DO NOTHING`,
-    [q.map((x) => x.identifier.hash), q.map((x) => x.identifier.type), q.map((x) => x.reason), q.map((x) => x.actor), q.map((x) => x.at)],
+    [
+      q.map((x) => x.identifier.hash),
+      q.map((x) => x.identifier.type),
+      q.map((x) => x.reason),
+      q.map((x) => x.actor),
+      q.map((x) => x.at),
+    ],
   );
 }
 

@@ -31,7 +31,10 @@ export async function profileTree(db: Queryable, rootId: string): Promise<string
 }
 
 /** The identifiers linked to any of the given profiles. */
-export async function linkedIdentifiers(db: Queryable, profileIds: string[]): Promise<Array<HashedIdentifier & { profileId: string }>> {
+export async function linkedIdentifiers(
+  db: Queryable,
+  profileIds: string[],
+): Promise<Array<HashedIdentifier & { profileId: string }>> {
   const { rows } = await db.query<{ identifier_type: string; identifier_hash: string; profile_id: string }>(
     'SELECT identifier_type, identifier_hash, profile_id::text FROM links WHERE profile_id = ANY($1::uuid[]) ORDER BY identifier_hash',
     [profileIds],

@@ -14,7 +14,13 @@ const PAGE = 50_000;
  * quarantine. Run with the identity consumers stopped (or accept that events resolved during the
  * rebuild are re-linked from their own identifiers).
  */
-export async function rebuildGraph(deps: { db: Queryable; redis: Redis; graph: GraphStore; logger: Logger; now?: () => number }): Promise<{ profiles: number; identifiers: number; quarantined: number }> {
+export async function rebuildGraph(deps: {
+  db: Queryable;
+  redis: Redis;
+  graph: GraphStore;
+  logger: Logger;
+  now?: () => number;
+}): Promise<{ profiles: number; identifiers: number; quarantined: number }> {
   const { db, logger } = deps;
   const forward = new Map<string, string>();
   const created = new Map<string, number>();
@@ -36,15 +42,25 @@ export async function rebuildGraph(deps: { db: Queryable; redis: Redis; graph: G
     const root = current(row.profile_id);
     let p = profiles.get(root);
     if (!p) {
-      p = { profileId: root, createdAtSeconds: created.get(root) ?? Math.floor((deps.now ?? Date.now)() / 1000), counts: {}, hashes: [] };
+      p = {
+        profileId: root,
+        createdAtSeconds: created.get(root) ?? Math.floor((deps.now ?? Date.now)() / 1000),
+        counts: {},
+        hashes: [],
+      };
       profiles.set(root, p);
     }
     p.hashes.push(row.identifier_hash);
     p.counts[row.identifier_type] = (p.counts[row.identifier_type] ?? 0) + 1;
   }
-  const quarantined = (await db.query<{ identifier_hash: string }>('SELECT identifier_hash FROM quarantine')).rows.map((r) => r.identifier_hash);
+  const quarantined = (
+    await db.query<{ identifier_hash: string }>('SELECT identifier_hash FROM quarantine')
+  ).rows.map((r) => r.identifier_hash);
   const flushed = await deps.graph.flush();
-  logger.info({ flushedKeys: flushed, profiles: profiles.size }, 'identity graph flushed; loading from Postgres');
+  logger.info(
+    { flushedKeys: flushed, profiles: profiles.size },
+    'identity graph flushed; loading from Postgres',
+  );
   const loaded = await loadGraph(deps.redis, deps.graph.keys, {
     profiles: [...profiles.values()].sort((a, b) => (a.profileId < b.profileId ? -1 : 1)),
     quarantined,
@@ -55,7 +71,11 @@ export async function rebuildGraph(deps: { db: Queryable; redis: Redis; graph: G
 }
 
 /** Keyset pagination (no long-lived cursor or transaction). `sql` takes the last key as $1. */
-async function* paged<R extends object>(db: Queryable, sql: string, keyOf: (row: R) => string): AsyncGenerator<R> {
+async function* paged<R extends object>(
+  db: Queryable,
+  sql: string,
+  keyOf: (row: R) => string,
+): AsyncGenerator<R> {
   let after = '';
   let first = true;
   for (;;) {

@@ -37,30 +37,70 @@ export interface ProfileHistory {
     detail: string;
     at: string;
   }>;
-  quarantined: Array<{ identifier: { type: string; hash: string }; reason: string; actor: string; at: string }>;
+  quarantined: Array<{
+    identifier: { type: string; hash: string };
+    reason: string;
+    actor: string;
+    at: string;
+  }>;
   /** True when `decisions` was cut at the limit. */
   decisionsTruncated: boolean;
 }
 
 /** Why a profile looks the way it does: its merges, splits, refusals and quarantined identifiers. */
-export async function readProfileHistory(db: Queryable, profileId: string, opts: { decisionLimit: number }): Promise<ProfileHistory> {
+export async function readProfileHistory(
+  db: Queryable,
+  profileId: string,
+  opts: { decisionLimit: number },
+): Promise<ProfileHistory> {
   const current = await currentProfileId(db, profileId);
-  if (current === undefined) throw new AppError('PROFILE_NOT_FOUND', 'profile not found', { statusCode: 404 });
+  if (current === undefined)
+    throw new AppError('PROFILE_NOT_FOUND', 'profile not found', { statusCode: 404 });
   const tree = await profileTree(db, current);
   const [merges, splits, decisions, quarantined] = await Promise.all([
-    db.query<{ change_id: string; survivor_id: string; absorbed_id: string; linking_type: string; linking_hash: string; rule: string; event_id: string | null; message_id: string | null; source_id: string | null; at: Date }>(
+    db.query<{
+      change_id: string;
+      survivor_id: string;
+      absorbed_id: string;
+      linking_type: string;
+      linking_hash: string;
+      rule: string;
+      event_id: string | null;
+      message_id: string | null;
+      source_id: string | null;
+      at: Date;
+    }>(
       `SELECT change_id::text, survivor_id::text, absorbed_id::text, linking_type, linking_hash, rule, event_id::text, message_id, source_id, at
        FROM merges WHERE survivor_id = ANY($1::uuid[]) OR absorbed_id = ANY($1::uuid[]) ORDER BY at, change_id`,
       [tree],
     ),
-    db.query<{ change_id: string; profile_id: string; removed_type: string; removed_hash: string; components: unknown; reason: string; actor: string; at: Date }>(
+    db.query<{
+      change_id: string;
+      profile_id: string;
+      removed_type: string;
+      removed_hash: string;
+      components: unknown;
+      reason: string;
+      actor: string;
+      at: Date;
+    }>(
       `SELECT change_id::text, profile_id::text, removed_type, removed_hash, components, reason, actor, at FROM splits
        WHERE profile_id = ANY($1::uuid[])
           OR profile_id IN (SELECT split_from FROM profiles WHERE profile_id = ANY($1::uuid[]) AND split_from IS NOT NULL)
        ORDER BY at, change_id`,
       [tree],
     ),
-    db.query<{ event_id: string; message_id: string | null; source_id: string | null; identifier_type: string; identifier_hash: string; outcome: string; rule: string; detail: string; at: Date }>(
+    db.query<{
+      event_id: string;
+      message_id: string | null;
+      source_id: string | null;
+      identifier_type: string;
+      identifier_hash: string;
+      outcome: string;
+      rule: string;
+      detail: string;
+      at: Date;
+    }>(
       `SELECT event_id::text, message_id, source_id, identifier_type, identifier_hash, outcome, rule, detail, at FROM decisions
        WHERE profile_id = ANY($1::uuid[]) ORDER BY at DESC, event_id DESC LIMIT $2`,
       [tree, opts.decisionLimit + 1],
@@ -104,6 +144,11 @@ export async function readProfileHistory(db: Queryable, profileId: string, opts:
       at: r.at.toISOString(),
     })),
     decisionsTruncated: decisions.rows.length > opts.decisionLimit,
-    quarantined: quarantined.rows.map((r) => ({ identifier: { type: r.identifier_type, hash: r.identifier_hash }, reason: r.reason, actor: r.actor, at: r.at.toISOString() })),
+    quarantined: quarantined.rows.map((r) => ({
+      identifier: { type: r.identifier_type, hash: r.identifier_hash },
+      reason: r.reason,
+      actor: r.actor,
+      at: r.at.toISOString(),
+    })),
   };
 }

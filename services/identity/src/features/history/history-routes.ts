@@ -24,17 +24,33 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string): 
  * GET /v1/profiles/:id/merges (profile:read): the explanation of a profile.
  * POST /v1/profiles/:id/unmerge (privacy:admin): remove a wrong link and split the profile.
  */
-export async function historyRoutes(app: FastifyInstance, opts: { db: Queryable; keys: KeyDirectory; unmerge: UnmergeService }): Promise<void> {
-  app.get('/v1/profiles/:id/merges', { preHandler: requireAuth(opts.keys, 'profile:read') }, async (request) => {
-    const { id } = parse(ParamsSchema, request.params, 'params');
-    const { decisions } = parse(QuerySchema, request.query, 'query');
-    return readProfileHistory(opts.db, id, { decisionLimit: decisions });
-  });
+export async function historyRoutes(
+  app: FastifyInstance,
+  opts: { db: Queryable; keys: KeyDirectory; unmerge: UnmergeService },
+): Promise<void> {
+  app.get(
+    '/v1/profiles/:id/merges',
+    { preHandler: requireAuth(opts.keys, 'profile:read') },
+    async (request) => {
+      const { id } = parse(ParamsSchema, request.params, 'params');
+      const { decisions } = parse(QuerySchema, request.query, 'query');
+      return readProfileHistory(opts.db, id, { decisionLimit: decisions });
+    },
+  );
 
-  app.post('/v1/profiles/:id/unmerge', { preHandler: requireAuth(opts.keys, 'privacy:admin') }, async (request) => {
-    const { id } = parse(ParamsSchema, request.params, 'params');
-    const body = parse(UnmergeBodySchema, request.body, 'body');
-    const split = await opts.unmerge.unmerge({ profileId: id, identifier: body.identifier, reason: body.reason, actor: apiKeyOf(request).keyId });
-    return split;
-  });
+  app.post(
+    '/v1/profiles/:id/unmerge',
+    { preHandler: requireAuth(opts.keys, 'privacy:admin') },
+    async (request) => {
+      const { id } = parse(ParamsSchema, request.params, 'params');
+      const body = parse(UnmergeBodySchema, request.body, 'body');
+      const split = await opts.unmerge.unmerge({
+        profileId: id,
+        identifier: body.identifier,
+        reason: body.reason,
+        actor: apiKeyOf(request).keyId,
+      });
+      return split;
+    },
+  );
 }

@@ -17,40 +17,75 @@ export interface EraseService {
  * every identifier linked to them (plus the identifiers named in the command), their Redis links,
  * quarantine entries and profile records, and every identity-schema row mentioning them.
  */
-export function createEraseService(deps: { pool: pg.Pool; graph: GraphStore; publisher: Publisher; logger: Logger; clock?: () => number }): EraseService {
+export function createEraseService(deps: {
+  pool: pg.Pool;
+  graph: GraphStore;
+  publisher: Publisher;
+  logger: Logger;
+  clock?: () => number;
+}): EraseService {
   const clock = deps.clock ?? Date.now;
   return {
     async erase(command) {
       const { profiles, hashes } = await subjectScope(deps.pool, command);
       const removedLinks = await deps.graph.erase(hashes);
       await withTransaction(deps.pool, async (tx) => {
-        await tx.query('DELETE FROM edges WHERE a_hash = ANY($1::text[]) OR b_hash = ANY($1::text[])', [hashes]);
-        await tx.query('DELETE FROM links WHERE identifier_hash = ANY($1::text[]) OR profile_id = ANY($2::uuid[])', [hashes, profiles]);
-        await tx.query('DELETE FROM decisions WHERE identifier_hash = ANY($1::text[]) OR profile_id = ANY($2::uuid[])', [hashes, profiles]);
-        await tx.query('DELETE FROM merges WHERE survivor_id = ANY($1::uuid[]) OR absorbed_id = ANY($1::uuid[]) OR linking_hash = ANY($2::text[])', [profiles, hashes]);
-        await tx.query('DELETE FROM splits WHERE profile_id = ANY($1::uuid[]) OR removed_hash = ANY($2::text[])', [profiles, hashes]);
+        await tx.query('DELETE FROM edges WHERE a_hash = ANY($1::text[]) OR b_hash = ANY($1::text[])', [
+          hashes,
+        ]);
+        await tx.query(
+          'DELETE FROM links WHERE identifier_hash = ANY($1::text[]) OR profile_id = ANY($2::uuid[])',
+          [hashes, profiles],
+        );
+        await tx.query(
+          'DELETE FROM decisions WHERE identifier_hash = ANY($1::text[]) OR profile_id = ANY($2::uuid[])',
+          [hashes, profiles],
+        );
+        await tx.query(
+          'DELETE FROM merges WHERE survivor_id = ANY($1::uuid[]) OR absorbed_id = ANY($1::uuid[]) OR linking_hash = ANY($2::text[])',
+          [profiles, hashes],
+        );
+        await tx.query(
+          'DELETE FROM splits WHERE profile_id = ANY($1::uuid[]) OR removed_hash = ANY($2::text[])',
+          [profiles, hashes],
+        );
         await tx.query('DELETE FROM quarantine WHERE identifier_hash = ANY($1::text[])', [hashes]);
         await tx.query('DELETE FROM profiles WHERE profile_id = ANY($1::uuid[])', [profiles]);
       });
-      const residue = (await deps.graph.residue(hashes)) + (await databaseResidue(deps.pool, profiles, hashes));
+      const residue =
+        (await deps.graph.residue(hashes)) + (await databaseResidue(deps.pool, profiles, hashes));
       const status: PrivacyStatusV1 = {
         schemaVersion: 1,
         requestId: command.requestId,
         service: 'identity',
         status: 'done',
-        details: { profiles: profiles.length, identifiers: hashes.length, redisLinksDeleted: removedLinks, residue },
+        details: {
+          profiles: profiles.length,
+          identifiers: hashes.length,
+          redisLinksDeleted: removedLinks,
+          residue,
+        },
         at: new Date(clock()).toISOString(),
       };
       await deps.publisher.publish('privacyStatus', [status]);
-      deps.logger.info({ requestId: command.requestId, profiles: profiles.length, identifiers: hashes.length, residue }, 'erase applied to identity graph');
+      deps.logger.info(
+        { requestId: command.requestId, profiles: profiles.length, identifiers: hashes.length, residue },
+        'erase applied to identity graph',
+      );
       return status;
     },
   };
 }
 
-async function subjectScope(db: Queryable, command: PrivacyCommandV1): Promise<{ profiles: string[]; hashes: string[] }> {
+async function subjectScope(
+  db: Queryable,
+  command: PrivacyCommandV1,
+): Promise<{ profiles: string[]; hashes: string[] }> {
   const commandHashes = command.identifiers.map((i) => i.hash);
-  const { rows } = await db.query<{ profile_id: string }>('SELECT DISTINCT profile_id::text FROM links WHERE identifier_hash = ANY($1::text[])', [commandHashes]);
+  const { rows } = await db.query<{ profile_id: string }>(
+    'SELECT DISTINCT profile_id::text FROM links WHERE identifier_hash = ANY($1::text[])',
+    [commandHashes],
+  );
   const starts = new Set([...command.profileIds, ...rows.map((r) => r.profile_id)]);
   const profiles = new Set<string>();
   for (const start of starts) {

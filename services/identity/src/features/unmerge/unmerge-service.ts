@@ -27,7 +27,14 @@ export interface UnmergeService {
  * cannot re-merge. Postgres and Redis change together (Redis inside the Postgres transaction, so a
  * refused graph step rolls the durable copy back); the split is then published for profile-store.
  */
-export function createUnmergeService(deps: { pool: pg.Pool; graph: GraphStore; rules: CompiledRules; publisher: Publisher; logger: Logger; clock?: () => number }): UnmergeService {
+export function createUnmergeService(deps: {
+  pool: pg.Pool;
+  graph: GraphStore;
+  rules: CompiledRules;
+  publisher: Publisher;
+  logger: Logger;
+  clock?: () => number;
+}): UnmergeService {
   const clock = deps.clock ?? Date.now;
   return {
     async unmerge(request) {
@@ -35,16 +42,22 @@ export function createUnmergeService(deps: { pool: pg.Pool; graph: GraphStore; r
       const at = new Date(now).toISOString();
       const change = await withTransaction(deps.pool, async (tx) => {
         const root = await currentProfileId(tx, request.profileId);
-        if (root === undefined) throw new AppError('PROFILE_NOT_FOUND', 'profile not found', { statusCode: 404 });
+        if (root === undefined)
+          throw new AppError('PROFILE_NOT_FOUND', 'profile not found', { statusCode: 404 });
         if (root !== request.profileId) {
-          throw new AppError('CONFLICT', `profile was merged into ${root}; unmerge on that profile`, { statusCode: 409 });
+          throw new AppError('CONFLICT', `profile was merged into ${root}; unmerge on that profile`, {
+            statusCode: 409,
+          });
         }
         // Serialize unmerges of one profile; concurrent resolution is caught by the graph script.
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`identity-unmerge:${root}`]);
         const tree = await profileTree(tx, root);
         const members = await linkedIdentifiers(tx, tree);
-        const target = members.find((m) => m.hash === request.identifier.hash && m.type === request.identifier.type);
-        if (!target) throw new AppError('NOT_FOUND', 'identifier is not linked to this profile', { statusCode: 404 });
+        const target = members.find(
+          (m) => m.hash === request.identifier.hash && m.type === request.identifier.type,
+        );
+        if (!target)
+          throw new AppError('NOT_FOUND', 'identifier is not linked to this profile', { statusCode: 404 });
         const hashes = members.map((m) => m.hash);
         const { rows: edgeRows } = await tx.query<{ a_hash: string; b_hash: string }>(
           'SELECT a_hash, b_hash FROM edges WHERE a_hash = ANY($1::text[]) AND b_hash = ANY($1::text[])',
@@ -56,7 +69,10 @@ export function createUnmergeService(deps: { pool: pg.Pool; graph: GraphStore; r
           removedHash: target.hash,
           priorityOf: (type) => deps.rules.ruleFor(type).priority,
         });
-        const components = plan.components.map((identifiers, i) => ({ profileId: i === 0 ? root : uuidv7(now), identifiers }));
+        const components = plan.components.map((identifiers, i) => ({
+          profileId: i === 0 ? root : uuidv7(now),
+          identifiers,
+        }));
         const fresh = components.slice(1);
         await tx.query(
           `INSERT INTO profiles (profile_id, created_at, split_from) SELECT unnest($1::uuid[]), $2::timestamptz, $3::uuid`,
@@ -85,7 +101,16 @@ export function createUnmergeService(deps: { pool: pg.Pool; graph: GraphStore; r
         };
         await tx.query(
           `INSERT INTO splits (change_id, profile_id, removed_type, removed_hash, components, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [split.changeId, root, target.type, target.hash, JSON.stringify(components), request.reason, request.actor, at],
+          [
+            split.changeId,
+            root,
+            target.type,
+            target.hash,
+            JSON.stringify(components),
+            request.reason,
+            request.actor,
+            at,
+          ],
         );
         await deps.graph.split({
           profileId: root,
@@ -116,7 +141,10 @@ export function createUnmergeService(deps: { pool: pg.Pool; graph: GraphStore; r
       };
       await deps.publisher.publish('identityChanges', [change]);
       await deps.publisher.publish('audit', [audit]);
-      deps.logger.info({ profileId: change.profileId, components: change.components.length, changeId: change.changeId }, 'profile unmerged');
+      deps.logger.info(
+        { profileId: change.profileId, components: change.components.length, changeId: change.changeId },
+        'profile unmerged',
+      );
       return change;
     },
   };
