@@ -1,0 +1,100 @@
+import { WellKnownEvents, type JsonObject, type ResolvedEventV1 } from '@tessera/contracts';
+import type { EventFact } from '../computed/computed-traits';
+import { isEmptyValue } from '../traits/survivorship';
+
+/** The timeline row of one event (identifier values and traits stripped: they live elsewhere). */
+export interface EventRow {
+  eventId: string;
+  profileId: string;
+  occurredAt: string;
+  receivedAt: string;
+  sourceId: string;
+  messageId: string;
+  channel: string;
+  type: string;
+  name: string | null;
+  isOrder: boolean;
+  revenue: number | null;
+  currency: string | null;
+  identifierHashes: string[];
+  payload: JsonObject;
+}
+
+export interface IdentitySighting {
+  type: string;
+  hash: string;
+  raw: string;
+  seenAt: string;
+  sourceId: string;
+}
+
+export interface TraitSighting {
+  trait: string;
+  value: unknown;
+  source: string;
+  channel: string;
+  observedAt: string;
+  eventId: string;
+}
+
+function numeric(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** Order revenue by Segment's e-commerce spec: `revenue`, else `total`. */
+export function orderOf(resolved: ResolvedEventV1): { isOrder: boolean; revenue: number | null; currency: string | null } {
+  const e = resolved.event;
+  const isOrder = e.type === 'track' && e.event === WellKnownEvents.orderCompleted;
+  if (!isOrder) return { isOrder, revenue: null, currency: null };
+  const revenue = numeric(e.properties.revenue) ?? numeric(e.properties.total) ?? null;
+  const currency = typeof e.properties.currency === 'string' ? e.properties.currency.toUpperCase() : null;
+  return { isOrder, revenue, currency };
+}
+
+/** Traits an event asserts: identify/group `traits`, plus `context.traits` on any call. */
+export function traitsOf(resolved: ResolvedEventV1): JsonObject {
+  const e = resolved.event;
+  const contextTraits = e.context.traits;
+  const fromContext = contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits) ? (contextTraits as JsonObject) : {};
+  return { ...fromContext, ...(e.type === 'group' ? {} : e.traits) };
+}
+
+/** Splits a resolved event into what each table stores. */
+export function mapResolvedEvent(resolved: ResolvedEventV1, profileId: string) {
+  const e = resolved.event;
+  const order = orderOf(resolved);
+  const { traits: _traits, identifiers: _identifiers, context, ...rest } = e;
+  const { traits: _ctxTraits, ip: _ip, ...safeContext } = context;
+  const hashes = resolved.identifierHashes.map((h) => `${h.type}:${h.hash}`);
+  const row: EventRow = {
+    eventId: e.eventId,
+    profileId,
+    occurredAt: e.timestamp,
+    receivedAt: e.receivedAt,
+    sourceId: e.sourceId,
+    messageId: e.messageId,
+    channel: e.channel,
+    type: e.type,
+    name: e.event ?? e.name ?? null,
+    ...order,
+    identifierHashes: hashes,
+    payload: { ...rest, context: safeContext, traitNames: Object.keys(traitsOf(resolved)) },
+  };
+  const identities: IdentitySighting[] = resolved.identifierHashes.flatMap((h, i) => {
+    const id = e.identifiers[i];
+    return id ? [{ type: h.type, hash: h.hash, raw: id.raw ?? id.value, seenAt: e.timestamp, sourceId: e.sourceId }] : [];
+  });
+  const traits: TraitSighting[] = Object.entries(traitsOf(resolved))
+    .filter(([, v]) => !isEmptyValue(v))
+    .map(([trait, value]) => ({ trait, value, source: e.sourceId, channel: e.channel, observedAt: e.timestamp, eventId: e.eventId }));
+  const fact: EventFact = {
+    occurredAt: e.timestamp,
+    channel: e.channel,
+    isOrder: order.isOrder,
+    revenue: order.revenue ?? undefined,
+    currency: order.currency ?? undefined,
+  };
+  return { row, identities, traits, fact };
+}

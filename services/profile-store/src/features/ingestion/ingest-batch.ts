@@ -1,0 +1,102 @@
+import type { ResolvedEventV1 } from '@tessera/contracts';
+import type pg from 'pg';
+import { withTransaction } from '@tessera/db';
+import { aggregateOf, changedKeys, computedFromAggregate, foldEvents, type EventFact } from '../computed/computed-traits';
+import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
+import type { PiiVault } from '../profiles/pii-vault';
+import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles } from '../profiles/profile-repository';
+import { recomputeGolden } from '../traits/golden-record';
+import type { SurvivorshipConfig } from '../traits/survivorship-config';
+import { mapResolvedEvent, type EventRow, type IdentitySighting, type TraitSighting } from './event-mapping';
+import { insertEvents, insertObservations, upsertIdentities } from './timeline-writes';
+
+export interface IngestDeps {
+  pool: pg.Pool;
+  vault: PiiVault;
+  survivorship: SurvivorshipConfig;
+  reportingCurrency: string;
+}
+
+export interface IngestResult {
+  received: number;
+  inserted: number;
+  duplicates: number;
+  profilesChanged: number;
+}
+
+/**
+ * Applies one consumed batch of resolved events in one transaction: deduplicates on
+ * (source_id, message_id), follows merge chains, appends the timeline, identities and trait
+ * observations, recomputes the touched golden values and computed traits, and writes one outbox
+ * message per changed profile. A fixed number of statements per batch, whatever its size.
+ */
+export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEventV1[]): Promise<IngestResult> {
+  if (batch.length === 0) return { received: 0, inserted: 0, duplicates: 0, profilesChanged: 0 };
+  return withTransaction(deps.pool, async (client) => {
+    const { rows: fresh } = await client.query<{ source_id: string; message_id: string }>(
+      `INSERT INTO event_keys (source_id, message_id, event_id, occurred_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[])
+         ON CONFLICT DO NOTHING RETURNING source_id, message_id`,
+      [
+        batch.map((m) => m.event.sourceId),
+        batch.map((m) => m.event.messageId),
+        batch.map((m) => m.event.eventId),
+        batch.map((m) => m.event.timestamp),
+      ],
+    );
+    const freshKeys = new Set(fresh.map((r) => `${r.source_id}\u0000${r.message_id}`));
+    const seen = new Set<string>();
+    const accepted = batch.filter((m) => {
+      const key = `${m.event.sourceId}\u0000${m.event.messageId}`;
+      if (!freshKeys.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const result = { received: batch.length, inserted: accepted.length, duplicates: batch.length - accepted.length, profilesChanged: 0 };
+    if (accepted.length === 0) return result;
+
+    const roots = await resolveRoots(client, [...new Set(accepted.map((m) => m.profileId))]);
+    const profileIds = [...new Set(roots.values())];
+    await ensureProfiles(client, profileIds);
+    const profiles = await lockProfiles(client, profileIds);
+
+    const rows: EventRow[] = [];
+    const identities: Array<IdentitySighting & { profileId: string }> = [];
+    const traits: Array<TraitSighting & { profileId: string }> = [];
+    const facts = new Map<string, EventFact[]>();
+    for (const message of accepted) {
+      const profileId = roots.get(message.profileId)!;
+      const mapped = mapResolvedEvent(message, profileId);
+      rows.push(mapped.row);
+      identities.push(...mapped.identities.map((i) => ({ ...i, profileId })));
+      traits.push(...mapped.traits.map((t) => ({ ...t, profileId })));
+      facts.set(profileId, [...(facts.get(profileId) ?? []), mapped.fact]);
+    }
+    await insertEvents(client, rows);
+    await upsertIdentities(client, deps.vault, identities);
+    await insertObservations(client, deps.vault, traits);
+
+    const touchedTraits = new Map<string, Set<string>>();
+    for (const t of traits) {
+      const set = touchedTraits.get(t.profileId) ?? new Set<string>();
+      set.add(t.trait);
+      touchedTraits.set(t.profileId, set);
+    }
+    const list = [...profiles.values()];
+    const traitChanges = await recomputeGolden(client, deps.survivorship, list, touchedTraits);
+
+    const outbox: OutboxEntry[] = [];
+    for (const profile of list) {
+      const before = profile.computed;
+      const timeline = computedFromAggregate(foldEvents(aggregateOf(before), facts.get(profile.id) ?? [], deps.reportingCurrency));
+      profile.computed = { ...before, ...timeline };
+      const changed = [...(traitChanges.get(profile.id) ?? []), ...changedKeys(before, profile.computed).map((k) => `computed.${k}`)];
+      profile.version += 1;
+      outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed));
+    }
+    await saveProfiles(client, list);
+    await enqueueOutbox(client, outbox);
+    result.profilesChanged = list.length;
+    return result;
+  });
+}

@@ -1,0 +1,51 @@
+import type { ConsentState, JsonObject, ProfileUpdateV1, TopicId, TopicMessage } from '@tessera/contracts';
+import type { Queryable } from '@tessera/db';
+import type { PiiVault } from '../profiles/pii-vault';
+import type { ProfileRow } from '../profiles/profile-repository';
+
+/** One message for the relay; `payload: null` is a tombstone. */
+export interface OutboxEntry<T extends TopicId = TopicId> {
+  topic: T;
+  key: string;
+  payload: TopicMessage<T> | null;
+}
+
+/** Appends outbox rows in the caller's transaction (one statement for any number of rows). */
+export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.query(
+    'INSERT INTO outbox (topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])',
+    [entries.map((e) => e.topic), entries.map((e) => e.key), entries.map((e) => (e.payload === null ? null : JSON.stringify(e.payload)))],
+  );
+}
+
+/** The golden record with personal traits opened (for the feed and for `pii:read` callers). */
+export async function openTraits(vault: PiiVault, profile: ProfileRow): Promise<JsonObject> {
+  const traits: JsonObject = { ...profile.traits };
+  for (const [trait, sealed] of Object.entries(profile.piiTraits)) traits[trait] = await vault.openTrait(trait, sealed);
+  return traits;
+}
+
+/** The change-feed message for a profile's committed state. */
+export async function profileUpdate(
+  vault: PiiVault,
+  profile: ProfileRow,
+  kind: ProfileUpdateV1['kind'],
+  changed: string[],
+  extra: { mergedInto?: string; splitInto?: string[] } = {},
+): Promise<OutboxEntry<'profileUpdates'>> {
+  const payload: ProfileUpdateV1 = {
+    schemaVersion: 1,
+    profileId: profile.id,
+    version: profile.version,
+    kind,
+    traits: kind === 'upsert' || kind === 'split' ? await openTraits(vault, profile) : {},
+    computed: kind === 'upsert' || kind === 'split' ? profile.computed : {},
+    changed,
+    consent: profile.consent as ConsentState,
+    ...(profile.mergedFrom.length > 0 ? { mergedFrom: profile.mergedFrom } : {}),
+    ...extra,
+    updatedAt: new Date().toISOString(),
+  };
+  return { topic: 'profileUpdates', key: profile.id, payload };
+}

@@ -1,0 +1,143 @@
+import type { JsonObject } from '@tessera/contracts';
+import type { Queryable } from '@tessera/db';
+
+/** A profile row as stored. */
+export interface ProfileRow {
+  id: string;
+  version: number;
+  traits: JsonObject;
+  piiTraits: Record<string, string>;
+  traitWinners: Record<string, TraitWinner>;
+  computed: JsonObject;
+  consent: Record<string, string>;
+  mergedInto: string | null;
+  mergedFrom: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Provenance of a golden value: the observation that won. */
+export interface TraitWinner {
+  observationId: string;
+  source: string;
+  channel: string;
+  observedAt: string;
+  eventId: string;
+  rule: string;
+}
+
+interface DbProfileRow {
+  id: string;
+  version: string;
+  traits: JsonObject;
+  pii_traits: Record<string, string>;
+  trait_winners: Record<string, TraitWinner>;
+  computed: JsonObject;
+  consent: Record<string, string>;
+  merged_into: string | null;
+  merged_from: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, version, traits, pii_traits, trait_winners, computed, consent, merged_into, merged_from, created_at, updated_at';
+
+function toDomain(row: DbProfileRow): ProfileRow {
+  return {
+    id: row.id,
+    version: Number(row.version),
+    traits: row.traits,
+    piiTraits: row.pii_traits,
+    traitWinners: row.trait_winners,
+    computed: row.computed,
+    consent: row.consent,
+    mergedInto: row.merged_into,
+    mergedFrom: row.merged_from,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Creates missing profile rows (empty); existing rows are untouched. */
+export async function ensureProfiles(db: Queryable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('INSERT INTO profiles (id) SELECT unnest($1::uuid[]) ON CONFLICT (id) DO NOTHING', [ids]);
+}
+
+/**
+ * Follows `merged_into` pointers to each id's surviving profile and compresses the paths it
+ * walked (every visited id then points straight at its root). Ids without a row are their own root.
+ */
+export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<string, string>> {
+  const roots = new Map(ids.map((id) => [id, id]));
+  let frontier = [...new Set(ids)];
+  const walked = new Map<string, string[]>(); // root-so-far -> ids that lead to it
+  for (let hop = 0; hop < 64 && frontier.length > 0; hop++) {
+    const { rows } = await db.query<{ id: string; merged_into: string }>(
+      'SELECT id, merged_into FROM profiles WHERE id = ANY($1::uuid[]) AND merged_into IS NOT NULL',
+      [frontier],
+    );
+    const next = new Map(rows.map((r) => [r.id, r.merged_into]));
+    for (const [start, current] of roots) {
+      const target = next.get(current);
+      if (target !== undefined) {
+        roots.set(start, target);
+        const chain = walked.get(start) ?? [];
+        chain.push(current);
+        walked.set(start, chain);
+      }
+    }
+    frontier = [...new Set(rows.map((r) => r.merged_into))];
+  }
+  const compress = new Map<string, string>();
+  for (const [start, chain] of walked) if (chain.length > 1) for (const id of chain) compress.set(id, roots.get(start)!);
+  if (compress.size > 0) {
+    await db.query(
+      `UPDATE profiles p SET merged_into = c.root FROM unnest($1::uuid[], $2::uuid[]) AS c(id, root)
+        WHERE p.id = c.id AND p.merged_into IS DISTINCT FROM c.root`,
+      [[...compress.keys()], [...compress.values()]],
+    );
+  }
+  return roots;
+}
+
+/** Loads and row-locks profiles in id order (a fixed order keeps concurrent batches deadlock-free). */
+export async function lockProfiles(db: Queryable, ids: string[]): Promise<Map<string, ProfileRow>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<DbProfileRow>(
+    `SELECT ${COLUMNS} FROM profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, toDomain(r)]));
+}
+
+export async function findProfile(db: Queryable, id: string): Promise<ProfileRow | undefined> {
+  const { rows } = await db.query<DbProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE id = $1`, [id]);
+  return rows[0] ? toDomain(rows[0]) : undefined;
+}
+
+/** Writes the state parts of many profiles in one statement and bumps their versions. */
+export async function saveProfiles(db: Queryable, profiles: ProfileRow[]): Promise<void> {
+  if (profiles.length === 0) return;
+  await db.query(
+    `UPDATE profiles p SET
+        traits = u.traits, pii_traits = u.pii_traits, trait_winners = u.trait_winners, computed = u.computed,
+        consent = u.consent, merged_into = u.merged_into, merged_from = u.merged_from::uuid[],
+        version = u.version, updated_at = now()
+       FROM unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::uuid[], $8::text[], $9::bigint[])
+         AS u(id, traits, pii_traits, trait_winners, computed, consent, merged_into, merged_from, version)
+      WHERE p.id = u.id`,
+    [
+      profiles.map((p) => p.id),
+      profiles.map((p) => JSON.stringify(p.traits)),
+      profiles.map((p) => JSON.stringify(p.piiTraits)),
+      profiles.map((p) => JSON.stringify(p.traitWinners)),
+      profiles.map((p) => JSON.stringify(p.computed)),
+      profiles.map((p) => JSON.stringify(p.consent)),
+      profiles.map((p) => p.mergedInto),
+      // uuid[] per row cannot travel through unnest of a 2-D array of uneven lengths: send text.
+      profiles.map((p) => `{${p.mergedFrom.join(',')}}`),
+      profiles.map((p) => p.version),
+    ],
+  );
+}
