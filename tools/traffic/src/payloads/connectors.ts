@@ -217,6 +217,7 @@ export function buildSocial(input: SocialInput): Built {
 }
 
 export interface CrmInput {
+  eventId: string;
   contactId: Ident;
   at: string;
   email?: Ident;
@@ -231,6 +232,7 @@ export interface CrmInput {
 export function buildCrm(input: CrmInput): Built {
   const identifiers = [truthOf(IdTypes.crmContactId, input.contactId)];
   const body: Record<string, unknown> = {
+    eventId: input.eventId,
     contactId: input.contactId.raw,
     updatedAt: input.at,
     firstName: input.firstName,

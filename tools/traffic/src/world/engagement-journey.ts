@@ -120,12 +120,14 @@ export function crmJourney(ctx: JourneyContext): void {
     const t = ctx.time(day, rng.int(9, 17));
     const phone =
       person.mobile && rng.chance(0.7) ? ctx.phone(person.mobile, ['e164', 'international']) : undefined;
+    const eventId = rng.uuid();
     ctx.emit(
       t,
       'crm',
       'contact.upsert',
-      `${person.crmContactId}:${rng.string(8)}`,
+      eventId,
       buildCrm({
+        eventId,
         contactId: ctx.id(person.crmContactId),
         at: ctx.iso(t),
         email: ctx.exactEmail(emailOn(person, day)),
