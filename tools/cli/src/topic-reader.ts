@@ -16,9 +16,9 @@ export interface ReadTopicOptions {
 
 /**
  * Reads a whole topic as it stands now (for operator commands over small topics such as the
- * dead-letter topic). The kafka lib hands over validated batches but not high watermarks, so the
- * end is recognised the same way the key directory does it: the consumer fetches back to back
- * while it lags, and a quiet period after the last batch means it caught up.
+ * dead-letter topic). A partition that delivered is caught up when its last chunk had no lag
+ * behind it; partitions that are empty never deliver, so the read ends after a quiet period once
+ * every delivering partition caught up (or after `emptyTopicMs` when nothing arrived at all).
  */
 export async function readTopic<T extends TopicId>(
   kafka: TesseraKafka,
@@ -30,12 +30,15 @@ export async function readTopic<T extends TopicId>(
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const messages: Array<ConsumedMessage<TopicMessage<T> | null>> = [];
   let lastBatchAt: number | undefined;
+  // Per partition: how many messages were already behind the last chunk when it was fetched.
+  const lagByPartition = new Map<number, number>();
   const consumer = kafka.consumer({
     groupId: `${opts.groupId}.${randomBytes(6).toString('hex')}`,
     topics: [topic],
     fromBeginning: true,
-    handle: async (batch) => {
+    handle: async (batch, ctx) => {
       messages.push(...batch);
+      lagByPartition.set(ctx.partition, ctx.lag);
       lastBatchAt = Date.now();
     },
   });
@@ -46,7 +49,7 @@ export async function readTopic<T extends TopicId>(
       () =>
         lastBatchAt === undefined
           ? Date.now() - startedAt >= emptyTopicMs
-          : Date.now() - lastBatchAt >= settleMs,
+          : [...lagByPartition.values()].every((lag) => lag === 0) && Date.now() - lastBatchAt >= settleMs,
       { timeoutMs, intervalMs: 100 },
     );
     if (!settled) {

@@ -24,12 +24,12 @@ export interface PlannedTopic {
   config: Record<string, string>;
 }
 
-/** The topics `topics create` provisions: catalogue settings, optionally fewer partitions for dev. */
-export function planTopics(ids: TopicId[], prefix: string, partitionsOverride?: number): PlannedTopic[] {
+/** The topics `topics create` provisions: catalogue settings, optionally capped partitions for dev. */
+export function planTopics(ids: TopicId[], prefix: string, maxPartitions?: number): PlannedTopic[] {
   return ids.map((id) => ({
     id,
     name: topicName(id, prefix),
-    partitions: partitionsOverride ?? Topics[id].partitions,
+    partitions: Math.min(Topics[id].partitions, maxPartitions ?? Number.MAX_SAFE_INTEGER),
     config: { ...Topics[id].config },
   }));
 }
@@ -113,7 +113,7 @@ export function registerTopicsCommands(program: Command, ctx: CliContext): void 
     .option('--topics <ids>', 'only these catalogue ids, comma-separated (e.g. accessKeys,deadLetter)')
     .option(
       '--partitions <n>',
-      'partitions per topic instead of the catalogue value (development brokers)',
+      'at most n partitions per topic instead of the catalogue value (small development brokers)',
       parsePositiveInt,
     )
     .action(async (opts: { topics?: string; partitions?: number }) => {
@@ -122,14 +122,7 @@ export function registerTopicsCommands(program: Command, ctx: CliContext): void 
       const planned = planTopics(ids, prefix, opts.partitions);
       const admin = ctx.kafka().admin();
       ctx.defer(() => admin.disconnect());
-      if (opts.partitions === undefined) {
-        await admin.ensureTopics(ids);
-      } else {
-        await admin.ensureTopics(
-          [],
-          planned.map((p) => ({ name: p.name, partitions: p.partitions, config: p.config })),
-        );
-      }
+      await admin.ensureTopics(ids, [], opts.partitions !== undefined ? { partitions: opts.partitions } : {});
       const rows = compareTopics(planned, await admin.describeTopics(ids));
       ctx.io.out(formatTopicRows(rows));
       const missing = rows.filter((r) => r.status === 'missing');
