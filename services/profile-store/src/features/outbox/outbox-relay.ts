@@ -1,0 +1,133 @@
+import type { TopicId, TopicMessage } from '@tessera/contracts';
+import { withTransaction } from '@tessera/db';
+import type { Logger } from '@tessera/observability';
+import type pg from 'pg';
+
+/** The part of the Kafka producer the relay needs (a TypedProducer satisfies it). */
+export interface OutboxPublisher {
+  publish<T extends TopicId>(topic: T, messages: TopicMessage<T>[]): Promise<void>;
+  publishTombstone(topic: TopicId, keys: string[]): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  publisher: OutboxPublisher;
+  logger: Logger;
+  batchSize?: number;
+  /** Poll interval when the outbox is empty. */
+  idleMs?: number;
+  /** Published rows are deleted after this long (they only matter for debugging). */
+  retainPublishedMs?: number;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Finishes the in-flight round, then stops. */
+  stop(): Promise<void>;
+  /** One round: publishes up to batchSize pending rows; returns how many. */
+  relayOnce(): Promise<number>;
+  /** Pending (unpublished) rows, for readiness and metrics. */
+  pending(): Promise<number>;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  payload: unknown;
+}
+
+/**
+ * Publishes outbox rows in id order and marks them published in the same transaction that locked
+ * them (`FOR UPDATE SKIP LOCKED`, so replicas share the work). A crash after publishing but before
+ * the commit republishes the rows: delivery is at-least-once and consumers dedupe by `version`.
+ * Nothing is published that was not committed, because rows only exist once their change committed.
+ */
+export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const batchSize = opts.batchSize ?? 500;
+  const idleMs = opts.idleMs ?? 100;
+  const retainMs = opts.retainPublishedMs ?? 3_600_000;
+  const log = opts.logger.child({ module: 'outbox-relay' });
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let lastPrune = 0;
+
+  async function relayOnce(): Promise<number> {
+    return withTransaction(opts.pool, async (client) => {
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      // Consecutive rows of one topic and kind go in one send; order across runs is kept.
+      let run: OutboxRow[] = [];
+      const flush = async () => {
+        if (run.length === 0) return;
+        const topic = run[0]!.topic as TopicId;
+        if (run[0]!.payload === null) await opts.publisher.publishTombstone(topic, run.map((r) => r.key));
+        else await opts.publisher.publish(topic, run.map((r) => r.payload) as TopicMessage<typeof topic>[]);
+        run = [];
+      };
+      for (const row of rows) {
+        const last = run[run.length - 1];
+        if (last && (last.topic !== row.topic || (last.payload === null) !== (row.payload === null))) await flush();
+        run.push(row);
+      }
+      await flush();
+      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  async function prune(): Promise<void> {
+    if (Date.now() - lastPrune < 60_000) return;
+    lastPrune = Date.now();
+    await opts.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [retainMs / 1000]);
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (running) {
+      try {
+        const n = await relayOnce();
+        failures = 0;
+        if (n === batchSize) continue;
+        await prune();
+      } catch (err) {
+        failures += 1;
+        // The broker or database being away heals by itself; say so loudly only when it persists.
+        if (failures >= 10) log.error({ err, failures }, 'outbox relay keeps failing');
+        else log.warn({ err, failures }, 'outbox relay round failed; retrying');
+      }
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        const delay = failures === 0 ? idleMs : Math.min(idleMs * 2 ** failures, 10_000);
+        const timer = setTimeout(resolve, delay);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+    relayOnce,
+    async pending() {
+      const { rows } = await opts.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      return Number(rows[0]!.n);
+    },
+  };
+}
