@@ -26,9 +26,9 @@ export interface KeyDirectoryDeps {
   logger: Logger;
   /** Base consumer group; a random suffix is added so every instance reads every key. */
   groupId: string;
-  /** Quiet period after the last batch that counts as caught up (default 500 ms). */
+  /** Quiet period after the last batch that also counts as caught up (default 2 s). */
   settleMs?: number;
-  /** With no batch at all for this long after start the topic counts as empty (default 5 s). */
+  /** With no batch at all for this long after joining, the topic counts as empty (default 3 s). */
   emptyTopicMs?: number;
 }
 
@@ -36,26 +36,30 @@ export interface KeyDirectoryDeps {
  * Tails the compacted access-keys topic from the beginning into memory, one consumer group per
  * instance (so each sees all keys; the group's committed offsets are never reused).
  *
- * Readiness: the kafka lib's batch handler does not expose high watermarks, so "caught up" is
- * taken as: at least one batch handled and no further batch for `settleMs` (the consumer fetches
- * back to back while it lags), or no batch within `emptyTopicMs` of start (an empty topic).
+ * Readiness ("caught up with the topic as it stood"): every partition delivered a chunk with no
+ * lag behind the high watermark of its fetch. Partitions that deliver nothing are empty, so as
+ * a fallback the directory is also ready when no batch came within `emptyTopicMs` of joining, or
+ * none followed the last one for `settleMs` (longer than a fetch wait: a lagging consumer
+ * fetches back to back; this also covers a compacted tail, where the last offset is a gap).
  */
 export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
   const table = new KeyTable();
   const log = deps.logger.child({ module: 'key-directory' });
-  const settleMs = deps.settleMs ?? 500;
-  const emptyTopicMs = deps.emptyTopicMs ?? 5_000;
+  const settleMs = deps.settleMs ?? 2_000;
+  const emptyTopicMs = deps.emptyTopicMs ?? 3_000;
   let caughtUp = false;
-  let startedAt = 0;
+  let joinedAt: number | undefined;
   let lastBatchAt: number | undefined;
+  let partitionCount = 1;
+  const caughtUpPartitions = new Set<number>();
   let consumer: BatchConsumer | undefined;
 
-  const markReadyIfSettled = () => {
-    if (caughtUp || startedAt === 0) return;
+  const settle = () => {
+    if (caughtUp || joinedAt === undefined) return;
     const now = Date.now();
-    const settled =
-      lastBatchAt !== undefined ? now - lastBatchAt >= settleMs : now - startedAt >= emptyTopicMs;
-    if (settled) {
+    const allPartitions = caughtUpPartitions.size >= partitionCount;
+    const quiet = lastBatchAt === undefined ? now - joinedAt >= emptyTopicMs : now - lastBatchAt >= settleMs;
+    if (allPartitions || quiet) {
       caughtUp = true;
       log.info({ keys: table.size }, 'access keys loaded');
     }
@@ -64,12 +68,17 @@ export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
   const directory: KeyDirectory = {
     async start() {
       if (consumer) return;
-      startedAt = Date.now();
+      try {
+        const [description] = await deps.kafka.admin().describeTopics(['accessKeys']);
+        partitionCount = Math.max(1, description?.partitions ?? 1);
+      } catch (err) {
+        log.warn({ err }, 'could not describe the access-keys topic; assuming one partition');
+      }
       consumer = deps.kafka.consumer({
         groupId: `${deps.groupId}.${randomBytes(6).toString('hex')}`,
         topics: ['accessKeys'],
         fromBeginning: true,
-        handle: async (messages) => {
+        handle: async (messages, ctx) => {
           for (const message of messages) {
             if (message.value === null) {
               if (message.key !== null) table.delete(message.key);
@@ -78,9 +87,12 @@ export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
             }
           }
           lastBatchAt = Date.now();
+          if (ctx.lag === 0) caughtUpPartitions.add(ctx.partition);
+          settle();
         },
       });
       await consumer.start();
+      joinedAt = Date.now();
     },
     async stop() {
       const running = consumer;
@@ -88,7 +100,7 @@ export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
       if (running) await running.stop();
     },
     ready() {
-      markReadyIfSettled();
+      settle();
       return caughtUp;
     },
     verify(token) {
