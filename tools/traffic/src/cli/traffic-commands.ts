@@ -1,4 +1,4 @@
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
 import { PlatformClient } from '../platform/platform-client';
@@ -62,18 +62,32 @@ export function addTrafficSubcommands(root: Command): Command {
     .option('--persons <n>', 'number of persons', positiveInt('--persons'), 500)
     .option('--days <n>', 'days of history', positiveInt('--days'), 60)
     .option('--start-at <iso>', 'first day of the history')
-    .action(async (o: { out: string; seed: number; persons: number; days: number; startAt?: string }) => {
-      const options = {
-        seed: o.seed,
-        persons: o.persons,
-        days: o.days,
-        ...(o.startAt ? { startAt: o.startAt } : {}),
-      };
-      const manifest = await writeWorld(o.out, generateWorld(options), options);
-      process.stdout.write(
-        `wrote ${manifest.messages} messages (${manifest.events} events) for ${manifest.persons} persons in ${manifest.households} households to ${o.out}\n`,
-      );
-    });
+    .option(
+      '--namespace <tag>',
+      'make emails/user ids/loyalty ids unique to this world (several worlds, one platform)',
+    )
+    .action(
+      async (o: {
+        out: string;
+        seed: number;
+        persons: number;
+        days: number;
+        startAt?: string;
+        namespace?: string;
+      }) => {
+        const options = {
+          seed: o.seed,
+          persons: o.persons,
+          days: o.days,
+          ...(o.startAt ? { startAt: o.startAt } : {}),
+          ...(o.namespace ? { namespace: o.namespace } : {}),
+        };
+        const manifest = await writeWorld(o.out, generateWorld(options), options);
+        process.stdout.write(
+          `wrote ${manifest.messages} messages (${manifest.events} events) for ${manifest.persons} persons in ${manifest.households} households to ${o.out}\n`,
+        );
+      },
+    );
 
   platformOptions(
     root

@@ -162,3 +162,25 @@ describe('generateWorld', () => {
     expect([...routes].some((r) => r.startsWith('sendgrid:') && r.includes('unsubscribe'))).toBe(true);
   });
 });
+
+describe('generateWorld namespace', () => {
+  it('generateWorld should keep worlds with different namespaces free of shared emails and user ids', () => {
+    const a = generateWorld({ seed: 1, persons: 80, namespace: 'a1' });
+    const b = generateWorld({ seed: 1, persons: 80, namespace: 'b2' });
+    const keys = (w: typeof a): Set<string> =>
+      new Set(
+        w.truth.flatMap((t) =>
+          t.identifiers
+            .filter(
+              (i) =>
+                i.owner === 'person' &&
+                (i.type === IdTypes.email || i.type === IdTypes.userId || i.type === IdTypes.loyaltyId),
+            )
+            .map((i) => `${i.type}:${i.type === IdTypes.email ? mailboxKey(i.value) : i.value}`),
+        ),
+      );
+    const inA = keys(a);
+    expect([...keys(b)].filter((k) => inA.has(k))).toEqual([]);
+    expect(() => generateWorld({ seed: 1, persons: 1, namespace: 'Bad Tag' })).toThrow(/namespace/);
+  });
+});

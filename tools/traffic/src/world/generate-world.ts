@@ -13,6 +13,8 @@ export interface GenerateOptions {
   days?: number;
   /** First day of the history (ISO); fixed by default so a seed alone determines the output. */
   startAt?: string;
+  /** Lower-case letters/digits; see `PopulationOptions.namespace`. */
+  namespace?: string;
 }
 
 export const DEFAULT_START_AT = '2026-09-01T00:00:00.000Z';
@@ -45,10 +47,16 @@ export function* generateWorldChunks(opts: GenerateOptions): Generator<WorldChun
   if (!Number.isInteger(days) || days < 1) throw new Error('days must be a positive integer');
   const startMs = Date.parse(opts.startAt ?? DEFAULT_START_AT);
   if (Number.isNaN(startMs)) throw new Error(`startAt is not an ISO date: ${opts.startAt}`);
+  if (opts.namespace !== undefined && !/^[a-z0-9]{1,12}$/.test(opts.namespace))
+    throw new Error('namespace must be 1-12 lower-case letters or digits');
   const root = new Rng(opts.seed);
   const population = root.fork('population');
   const journeyRoot = root.fork('journeys');
-  for (const { household, members } of populationStream(population, { persons: opts.persons, days })) {
+  for (const { household, members } of populationStream(population, {
+    persons: opts.persons,
+    days,
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+  })) {
     const drafts: Draft[] = [];
     for (const person of members) {
       const personRng = journeyRoot.fork(person.personId);

@@ -35,6 +35,12 @@ class UniqueRegistry {
 export interface PopulationOptions {
   persons: number;
   days: number;
+  /**
+   * Makes emails, user ids and loyalty ids unique to this world (`ada.lovelace.n1@gmail.com`), so
+   * several worlds can be sent to one platform without people of different worlds colliding.
+   * Phones are not namespaced (their digit space is what it is); collisions across worlds are rare.
+   */
+  namespace?: string;
 }
 
 /** Persons grouped into households of one to four, with their identifiers and devices. */
@@ -95,6 +101,7 @@ export function* populationStream(
         lastName: i === 0 || rng.chance(0.7) ? lastName : rng.pick(LastNames),
         address,
         days: opts.days,
+        ...(opts.namespace ? { namespace: opts.namespace } : {}),
       });
       members.push(person);
       household.memberIds.push(person.personId);
@@ -122,6 +129,7 @@ interface PersonSeed {
   lastName: string;
   address: Address;
   days: number;
+  namespace?: string;
 }
 
 function makePerson(rng: Rng, registry: UniqueRegistry, seed: PersonSeed): Person {
@@ -137,7 +145,7 @@ function makePerson(rng: Rng, registry: UniqueRegistry, seed: PersonSeed): Perso
       [`${first}_${last}${rng.int(1, 99)}`, 1],
       [`${first}${rng.int(1960, 2005)}`, 2],
     ]);
-    return `${local}@${domain}`;
+    return `${local}${seed.namespace ? `.${seed.namespace}` : ''}@${domain}`;
   };
   const emails = [{ address: registry.claim(makeEmail, mailboxKey), sinceDay: 0 }];
   if (rng.chance(0.12)) {
@@ -194,12 +202,12 @@ function makePerson(rng: Rng, registry: UniqueRegistry, seed: PersonSeed): Perso
   if (mobile) person.mobile = mobile;
   if (rng.chance(0.7))
     person.userId = registry.claim(
-      () => `usr_${rng.string(12)}`,
+      () => `usr_${seed.namespace ? `${seed.namespace}_` : ''}${rng.string(12)}`,
       (v) => v,
     );
   if (rng.chance(0.45))
     person.loyaltyId = registry.claim(
-      () => `LOY${rng.digits(9)}`,
+      () => `LOY${seed.namespace ? `${seed.namespace.toUpperCase()}-` : ''}${rng.digits(9)}`,
       (v) => v,
     );
   const cards = rng.weighted([
