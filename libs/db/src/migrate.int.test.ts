@@ -1,17 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createTestDatabase } from '@tessera/testkit';
+import type pg from 'pg';
 import { migrate } from './migrate';
 import { createPool } from './pool';
 import { withTransaction } from './transaction';
 
-// A database per test, created directly until @tessera/testkit (createTestDatabase) lands.
-const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
 interface TestDb {
-  url: string;
   pools: pg.Pool[];
   pool(schema: string): pg.Pool;
   dir: string;
@@ -19,22 +15,16 @@ interface TestDb {
   drop(): Promise<void>;
 }
 
+/** Its own database and migrations directory per test. */
 async function createDb(): Promise<TestDb> {
-  const name = `tessera_db_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const database = await createTestDatabase();
   const dir = await mkdtemp(path.join(tmpdir(), 'tessera-migrations-'));
   const pools: pg.Pool[] = [];
   return {
-    url: url.toString(),
     pools,
     dir,
     pool(schema) {
-      const pool = createPool({ connectionString: url.toString(), schema, max: 3 });
+      const pool = createPool({ connectionString: database.url, schema, max: 3 });
       pools.push(pool);
       return pool;
     },
@@ -42,10 +32,7 @@ async function createDb(): Promise<TestDb> {
     async drop() {
       await Promise.all(pools.map((p) => p.end()));
       await rm(dir, { recursive: true, force: true });
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await database.drop();
     },
   };
 }
