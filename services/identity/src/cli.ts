@@ -24,7 +24,7 @@ const CliEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/)
     .default('identity'),
-  IDENTITY_BUCKETS: z.coerce.number().int().min(1).max(16_777_216).default(65_536),
+  IDENTITY_BUCKETS: z.coerce.number().int().min(1).max(16_777_216).default(16_384),
   IDENTITY_RULES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });

@@ -14,8 +14,8 @@ export const IdentityConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/)
     .default('identity'),
-  /** Buckets per key family; size for ~64 identifiers per bucket (changing it needs `tessera identity rebuild`). */
-  IDENTITY_BUCKETS: z.coerce.number().int().min(1).max(16_777_216).default(65_536),
+  /** Buckets per key family; size for ≤ ~64 identifiers per bucket with Redis' default hash-max-listpack-entries 128 (changing it needs `tessera identity rebuild`). */
+  IDENTITY_BUCKETS: z.coerce.number().int().min(1).max(16_777_216).default(16_384),
   /** Optional JSON file overriding the shipped rules (src/rules/identity-rules.ts). */
   IDENTITY_RULES_FILE: z.string().min(1).optional(),
   IDENTITY_CONSUMER_GROUP: z.string().min(1).default('identity'),

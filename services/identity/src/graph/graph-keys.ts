@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Key naming for one identity graph. Every key begins with `<prefix>{<graph>}`, so the braces make
@@ -31,11 +31,23 @@ export function graphKeys(opts: { keyPrefix: string; graphName: string; buckets:
   };
 }
 
-/** The 16 raw bytes behind a base64url identifier hash (what Redis stores as a field). */
+/** The 16 raw bytes behind a base64url identifier hash. */
 export function hashBytes(hash: string): Buffer {
   const bytes = Buffer.from(hash, 'base64url');
-  if (bytes.length < 8) throw new Error('identifier hash is too short');
+  if (bytes.length < 16) throw new Error('identifier hash is too short');
   return bytes;
+}
+
+/**
+ * Where an identifier lives: bytes 0..3 choose the bucket, bytes 4..15 are the field. The bucket
+ * bits are implied by the key, so 12 stored bytes still distinguish ~2^(96 + log2 buckets) values.
+ */
+export function identifierSlot(
+  keys: Pick<GraphKeys, 'bucketOf'>,
+  hash: string,
+): { bucket: number; field: Buffer } {
+  const bytes = hashBytes(hash);
+  return { bucket: keys.bucketOf(bytes), field: bytes.subarray(4, 16) };
 }
 
 /** A 4-byte fingerprint of a strong identifier, for quarantine fan-in sets. */
@@ -59,4 +71,18 @@ export function deterministicUuid(...parts: string[]): string {
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   return bytesToUuid(bytes);
+}
+
+/** `count` UUIDv7s from one random read (a syscall per id is measurable at batch rates). */
+export function uuidv7Batch(count: number, nowMs: number): string[] {
+  const random = randomBytes(16 * count);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = random.subarray(i * 16, i * 16 + 16);
+    b.writeUIntBE(nowMs, 0, 6);
+    b[6] = (b[6]! & 0x0f) | 0x70;
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    out.push(bytesToUuid(b));
+  }
+  return out;
 }

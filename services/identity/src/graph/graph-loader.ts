@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '@tessera/contracts';
-import { hashBytes, uuidToBytes } from './graph-keys';
+import { identifierSlot, uuidToBytes } from './graph-keys';
 import type { GraphKeys } from './graph-keys';
 
 export interface LoadedProfile {
@@ -56,16 +56,16 @@ export async function loadGraph(
     pipeline.hset(keys.profileKey(id % keys.buckets), String(id), record);
     queued += 1;
     for (const hash of profile.hashes) {
-      const bytes = hashBytes(hash);
-      pipeline.hset(keys.identifierKey(keys.bucketOf(bytes)), bytes, String(id));
+      const { bucket, field } = identifierSlot(keys, hash);
+      pipeline.hset(keys.identifierKey(bucket), field, String(id));
       queued += 1;
       identifiers += 1;
     }
     await flush(false);
   }
   for (const hash of input.quarantined) {
-    const bytes = hashBytes(hash);
-    pipeline.hset(keys.quarantineKey(keys.bucketOf(bytes)), bytes, 'Q');
+    const { bucket, field } = identifierSlot(keys, hash);
+    pipeline.hset(keys.quarantineKey(bucket), field, 'Q');
     queued += 1;
     await flush(false);
   }

@@ -16,6 +16,19 @@ elseif storedBuckets ~= ARGV[2] then
   return redis.error_reply('GRAPH_BUCKETS_MISMATCH graph was built with ' .. storedBuckets .. ' buckets; rebuild it')
 end
 local function int(n) return string.format('%d', n) end
+local DIGITS36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+-- Timestamps are stored in base 36 (6 characters for epoch seconds instead of 10).
+local function b36(n)
+  n = math.floor(n)
+  if n <= 0 then return '0' end
+  local s = ''
+  while n > 0 do
+    local d = n % 36
+    s = string.sub(DIGITS36, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  end
+  return s
+end
 
 local typeCode, codeType = {}, {}
 local all = redis.call('HGETALL', typesKey)
@@ -54,8 +67,8 @@ local function load(id)
   else
     local c1 = string.find(rec, ',', 18, true)
     local c2 = string.find(rec, ',', c1 + 1, true)
-    p.created = tonumber(string.sub(rec, 18, c1 - 1))
-    p.updated = tonumber(string.sub(rec, c1 + 1, c2 - 1))
+    p.created = tonumber(string.sub(rec, 18, c1 - 1), 36)
+    p.updated = tonumber(string.sub(rec, c1 + 1, c2 - 1), 36)
     p.counts = {}
     for code, n in string.gmatch(string.sub(rec, c2 + 1), '(%d+):(%d+)') do p.counts[code] = tonumber(n) end
   end
@@ -72,7 +85,7 @@ local function save(p)
       if n > 0 then parts[#parts + 1] = code .. ':' .. int(n) end
     end
     table.sort(parts)
-    v = p.uuid .. 'r' .. int(p.created) .. ',' .. int(p.updated) .. ',' .. table.concat(parts, ';')
+    v = p.uuid .. 'r' .. b36(p.created) .. ',' .. b36(p.updated) .. ',' .. table.concat(parts, ';')
   end
   redis.call('HSET', pkey(p.id), int(p.id), v)
 end

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '@tessera/contracts';
-import { bytesToUuid, graphKeys, hashBytes, uuidToBytes } from './graph-keys';
+import { bytesToUuid, graphKeys, identifierSlot, uuidToBytes } from './graph-keys';
 import type { GraphKeys } from './graph-keys';
 import { ERASE_SCRIPT, LOOKUP_SCRIPT, RESIDUE_SCRIPT, SPLIT_SCRIPT } from './maintenance-scripts';
 import { RESOLVE_SCRIPT } from './resolve-script';
@@ -170,8 +170,8 @@ export function createGraphStore(deps: {
 
   const pairs = (hashes: string[]): Array<string | Buffer> =>
     hashes.flatMap((h) => {
-      const bytes = hashBytes(h);
-      return [String(keys.bucketOf(bytes)), bytes];
+      const { bucket, field } = identifierSlot(keys, h);
+      return [String(bucket), field];
     });
 
   return {
@@ -186,15 +186,8 @@ export function createGraphStore(deps: {
       for (const event of events) {
         args.push(event.eventId, uuidToBytes(event.candidateProfileId), event.identifiers.length);
         for (const id of event.identifiers) {
-          const bytes = hashBytes(id.hash);
-          args.push(
-            id.type,
-            String(keys.bucketOf(bytes)),
-            bytes,
-            id.quarantineMax,
-            id.fingerprints,
-            id.linkRule,
-          );
+          const { bucket, field } = identifierSlot(keys, id.hash);
+          args.push(id.type, String(bucket), field, id.quarantineMax, id.fingerprints, id.linkRule);
         }
       }
       const reply = list(await run(scripts.resolve, args));

@@ -4,14 +4,14 @@ import { GRAPH_PRELUDE } from './graph-prelude';
  * The resolution step, run atomically inside Redis for a whole batch of events. Every key it
  * touches starts with the graph base `<prefix>{<graph>}` and so hashes to one Redis Cluster slot
  * (see docs/identity.md, "Key design"). Layout under the base B:
- *   B:i:<bucket>  hash  identifier hash (16 raw bytes) -> profile number
- *   B:p:<bucket>  hash  profile number -> record: uuid (16 raw bytes) .. 'r' created,updated,code:n;...  (root)
+ *   B:i:<bucket>  hash  identifier field (bytes 5..16 of the hash; bytes 1..4 chose the bucket) -> profile number
+ *   B:p:<bucket>  hash  profile number -> record: uuid (16 raw bytes) .. 'r' created,updated (base 36 seconds),code:n;...  (root)
  *                                                   uuid .. 'a' parentNumber                          (absorbed)
- *   B:q:<bucket>  hash  identifier hash -> 'Q' (quarantined) or fan-in fingerprints (4 bytes each)
+ *   B:q:<bucket>  hash  identifier field -> 'Q' (quarantined) or fan-in fingerprints (4 bytes each)
  *   B:seq, B:types (type name -> code), B:pending (event id -> msgpack outcome), B:meta
  *
  * ARGV: base, buckets, limitsJson, nowSeconds, nEvents, then per event:
- *   eventId, candidateUuid (16 raw bytes), n, then n x (type, bucket, hash, qmax, fingerprints, linkRule)
+ *   eventId, candidateUuid (16 raw bytes), n, then n x (type, bucket, field, qmax, fingerprints, linkRule)
  * Identifiers arrive sorted by priority (highest first). Reply per event:
  *   { profileUuid | '', isNew, {k, outcome, rule, detail, ...}, {survivor, absorbed, k, rule, ...}, {quarantinedK...} }
  */

@@ -18,7 +18,11 @@ function bfsComponents(nodes: string[], edges: Array<[string, string]>): string[
     while (queue.length > 0) {
       const x = queue.pop()!;
       comp.push(x);
-      for (const y of adj.get(x)!) if (!seen.has(y)) (seen.add(y), queue.push(y));
+      for (const y of adj.get(x)!) {
+        if (seen.has(y)) continue;
+        seen.add(y);
+        queue.push(y);
+      }
     }
     out.push(comp);
   }
@@ -59,7 +63,10 @@ describe('UnionFind', () => {
         ([nodes, edges, shuffled]) => {
           const a = new UnionFind();
           const b = new UnionFind();
-          nodes.forEach((n) => (a.add(n), b.add(n)));
+          nodes.forEach((n) => {
+            a.add(n);
+            b.add(n);
+          });
           edges.forEach(([x, y]) => a.union(x, y));
           shuffled.forEach(([x, y]) => b.union(x, y));
           for (const n of nodes) expect(a.find(n)).toBe(b.find(n));

@@ -34,7 +34,9 @@ describe('identity rules', () => {
   });
 
   it('should rank user_id over email over phone over external ids over anonymous_id', () => {
-    const order = ['anonymous_id', 'shopify_customer_id', 'phone', 'email', 'user_id'].map((t) => rules.ruleFor(t).priority);
+    const order = ['anonymous_id', 'shopify_customer_id', 'phone', 'email', 'user_id'].map(
+      (t) => rules.ruleFor(t).priority,
+    );
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
@@ -44,16 +46,26 @@ describe('identity rules', () => {
 
   it('should never blocklist a value that only contains an ordinary email address', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z]{3,10}\.[a-z]{2,8}$/), fc.constantFrom('gmail.com', 'acme.io', 'mail.de'), (local, domain) => {
-        expect(rules.blocklistedBy('email', `${local}@${domain}`)).toBeUndefined();
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z]{3,10}\.[a-z]{2,8}$/),
+        fc.constantFrom('gmail.com', 'acme.io', 'mail.de'),
+        (local, domain) => {
+          expect(rules.blocklistedBy('email', `${local}@${domain}`)).toBeUndefined();
+        },
+      ),
     );
   });
 
   it('should extend the shipped blocklists and limits from a rules file', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'identity-rules-'));
     const file = path.join(dir, 'rules.json');
-    writeFileSync(file, JSON.stringify({ types: { phone: { priority: 80, limit: 2, blocklist: ['+15555550100'] } }, globalBlocklist: ['placeholder'] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        types: { phone: { priority: 80, limit: 2, blocklist: ['+15555550100'] } },
+        globalBlocklist: ['placeholder'],
+      }),
+    );
     const loaded = loadIdentityRules(file);
     expect(loaded.blocklistedBy('phone', '+15555550100')).toBe('blocklist:phone');
     expect(loaded.blocklistedBy('phone', '0000000000')).toBe('blocklist:phone');

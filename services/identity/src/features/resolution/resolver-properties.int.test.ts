@@ -12,7 +12,9 @@ import type { Resolver } from './resolver';
 
 /** Rules under which the result cannot depend on order: plain connectivity (no limit binds, no quarantine). */
 const connectivityRules = compileRules({
-  types: Object.fromEntries(['user_id', 'email', 'phone', 'anonymous_id'].map((t, i) => [t, { priority: 100 - i, limit: 100_000 }])),
+  types: Object.fromEntries(
+    ['user_id', 'email', 'phone', 'anonymous_id'].map((t, i) => [t, { priority: 100 - i, limit: 100_000 }]),
+  ),
   defaultType: { priority: 50, limit: 100_000 },
   globalBlocklist: [],
 });
@@ -29,17 +31,42 @@ afterAll(async () => {
 });
 
 function freshResolver(rules = connectivityRules): { graph: GraphStore; resolver: Resolver } {
-  const graph = createGraphStore({ redis, keyPrefix: `test:prop:${Math.random().toString(36).slice(2)}:`, graphName: 'g', buckets: 16 });
+  const graph = createGraphStore({
+    redis,
+    keyPrefix: `test:prop:${Math.random().toString(36).slice(2)}:`,
+    graphName: 'g',
+    buckets: 16,
+  });
   graphs.push(graph);
-  return { graph, resolver: createResolver({ graph, journal: new MemoryJournal(), rules, hasher: testHasher, matcher: noCandidateMatcher }) };
+  return {
+    graph,
+    resolver: createResolver({
+      graph,
+      journal: new MemoryJournal(),
+      rules,
+      hasher: testHasher,
+      matcher: noCandidateMatcher,
+    }),
+  };
 }
 
 const TYPES = ['user_id', 'email', 'phone', 'anonymous_id'] as const;
-const identifierArb = fc.tuple(fc.constantFrom(...TYPES), fc.integer({ min: 0, max: 14 })).map(([t, n]) => [t, `${t}-v${n}`] as [string, string]);
-const eventsArb = fc.array(fc.uniqueArray(identifierArb, { minLength: 1, maxLength: 3, selector: ([t, v]) => `${t}:${v}` }), { minLength: 1, maxLength: 40 });
+const identifierArb = fc
+  .tuple(fc.constantFrom(...TYPES), fc.integer({ min: 0, max: 14 }))
+  .map(([t, n]) => [t, `${t}-v${n}`] as [string, string]);
+const eventsArb = fc.array(
+  fc.uniqueArray(identifierArb, { minLength: 1, maxLength: 3, selector: ([t, v]) => `${t}:${v}` }),
+  { minLength: 1, maxLength: 40 },
+);
 
 /** Runs events through `workers` concurrent loops, each owning the events of its partitions, in batches. */
-async function runWorkers(resolver: Resolver, events: CanonicalEventV1[], workers: number, assign: number[], batchSize: number): Promise<void> {
+async function runWorkers(
+  resolver: Resolver,
+  events: CanonicalEventV1[],
+  workers: number,
+  assign: number[],
+  batchSize: number,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       const mine = events.filter((_, i) => assign[i]! % workers === w);
@@ -100,28 +127,32 @@ describe('resolver properties against real Redis', () => {
 
   it('should change nothing when events are processed twice, before or after acknowledgement', async () => {
     await fc.assert(
-      fc.asyncProperty(eventsArb, fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), async (eventIds, acked) => {
-        const { graph, resolver } = freshResolver(defaultRules);
-        const events = eventIds.map((ids) => testEvent(ids));
-        const first: Awaited<ReturnType<Resolver['resolveBatch']>>[] = [];
-        for (const [i, event] of events.entries()) {
-          const batch = await resolver.resolveBatch([event]);
-          first.push(batch);
-          if (acked[i]) await resolver.acknowledge(batch);
-        }
-        const all = eventIds.flat().filter(([t, v]) => defaultRules.blocklistedBy(t, v) === undefined);
-        const hashes = all.map(([t, v]) => testHasher(t, v));
-        const before = await graph.lookup(hashes);
-        // Replay everything (a crash before the offset commit): unacknowledged events get their stored outcome back.
-        for (const [i, event] of events.entries()) {
-          const replay = await resolver.resolveBatch([event]);
-          if (!acked[i]) expect(replay.resolved[0]!.profileId).toBe(first[i]!.resolved[0]!.profileId);
-          expect(replay.changes.length === 0 || !acked[i]).toBe(true);
-          if (!acked[i]) expect(replay.changes).toEqual(first[i]!.changes);
-        }
-        expect(await graph.lookup(hashes)).toEqual(before);
-        await graph.flush();
-      }),
+      fc.asyncProperty(
+        eventsArb,
+        fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        async (eventIds, acked) => {
+          const { graph, resolver } = freshResolver(defaultRules);
+          const events = eventIds.map((ids) => testEvent(ids));
+          const first: Awaited<ReturnType<Resolver['resolveBatch']>>[] = [];
+          for (const [i, event] of events.entries()) {
+            const batch = await resolver.resolveBatch([event]);
+            first.push(batch);
+            if (acked[i]) await resolver.acknowledge(batch);
+          }
+          const all = eventIds.flat().filter(([t, v]) => defaultRules.blocklistedBy(t, v) === undefined);
+          const hashes = all.map(([t, v]) => testHasher(t, v));
+          const before = await graph.lookup(hashes);
+          // Replay everything (a crash before the offset commit): unacknowledged events get their stored outcome back.
+          for (const [i, event] of events.entries()) {
+            const replay = await resolver.resolveBatch([event]);
+            if (!acked[i]) expect(replay.resolved[0]!.profileId).toBe(first[i]!.resolved[0]!.profileId);
+            expect(replay.changes.length === 0 || !acked[i]).toBe(true);
+            if (!acked[i]) expect(replay.changes).toEqual(first[i]!.changes);
+          }
+          expect(await graph.lookup(hashes)).toEqual(before);
+          await graph.flush();
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -4,9 +4,8 @@ import type {
   ResolutionDecision,
   ResolvedEventV1,
 } from '@tessera/contracts';
-import { uuidv7 } from '@tessera/contracts';
 import type { IdentifierHasher } from '@tessera/crypto';
-import { deterministicUuid } from '../../graph/graph-keys';
+import { deterministicUuid, uuidv7Batch } from '../../graph/graph-keys';
 import type { GraphOutcome, GraphStore } from '../../graph/graph-store';
 import type { CompiledRules } from '../../rules/identity-rules';
 import type { CandidateMatcher } from './candidate-matcher';
@@ -49,13 +48,14 @@ export function createResolver(deps: ResolverDeps): Resolver {
       const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
       const now = clock();
       const candidates = await deps.matcher.findCandidates(unique);
-      const prepared = unique.map((event) =>
+      const profileIds = uuidv7Batch(unique.length, now);
+      const prepared = unique.map((event, i) =>
         prepareEvent({
           event,
           rules: deps.rules,
           hasher: deps.hasher,
           candidates: candidates.get(event.eventId) ?? [],
-          candidateProfileId: uuidv7(now),
+          candidateProfileId: profileIds[i]!,
         }),
       );
       const outcomes = await deps.graph.resolve(

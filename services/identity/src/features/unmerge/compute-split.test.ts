@@ -11,7 +11,16 @@ describe('computeSplit', () => {
       { type: 'phone', hash: 'p' },
       { type: 'email', hash: 'e2' },
     ];
-    const plan = computeSplit({ members, edges: [['e1', 'u1'], ['e1', 'p'], ['e2', 'p']], removedHash: 'p', priorityOf });
+    const plan = computeSplit({
+      members,
+      edges: [
+        ['e1', 'u1'],
+        ['e1', 'p'],
+        ['e2', 'p'],
+      ],
+      removedHash: 'p',
+      priorityOf,
+    });
     expect(plan.components.map((c) => c.map((m) => m.hash).sort())).toEqual([['e1', 'u1'], ['e2'], ['p']]);
   });
 
@@ -21,11 +30,22 @@ describe('computeSplit', () => {
       { type: 'email', hash: 'b' },
       { type: 'phone', hash: 'c' },
     ];
-    const plan = computeSplit({ members, edges: [['a', 'b'], ['a', 'c'], ['b', 'c']], removedHash: 'c', priorityOf });
+    const plan = computeSplit({
+      members,
+      edges: [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'c'],
+      ],
+      removedHash: 'c',
+      priorityOf,
+    });
     expect(plan.components.map((c) => c.map((m) => m.hash).sort())).toEqual([['a', 'b'], ['c']]);
   });
 
   it('should refuse to remove an identifier the profile does not hold', () => {
-    expect(() => computeSplit({ members: [{ type: 'email', hash: 'a' }], edges: [], removedHash: 'z', priorityOf })).toThrow(/not on the profile/);
+    expect(() =>
+      computeSplit({ members: [{ type: 'email', hash: 'a' }], edges: [], removedHash: 'z', priorityOf }),
+    ).toThrow(/not on the profile/);
   });
 });
