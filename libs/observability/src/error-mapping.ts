@@ -14,6 +14,8 @@ export interface MappedError {
   body: Omit<ErrorBody, 'requestId'>;
   /** True when the error is one we expected (4xx); false for bugs and outages (5xx). */
   expected: boolean;
+  /** A 5xx that heals by itself (a dependency is down): logged as a warning, not an error. */
+  transient: boolean;
 }
 
 interface FastifyValidationItem {
@@ -71,6 +73,7 @@ function fromAppError(err: AppError): MappedError {
     headers: err.headers ?? {},
     body,
     expected: err.statusCode < 500,
+    transient: err.statusCode >= 500 && err.retryable,
   };
 }
 
@@ -96,6 +99,7 @@ export function mapError(err: unknown): MappedError {
       headers: {},
       body: { code: 'VALIDATION_FAILED', message: 'request failed validation', details },
       expected: true,
+      transient: false,
     };
   }
 
@@ -103,7 +107,13 @@ export function mapError(err: unknown): MappedError {
   const statusCode = typeof err['statusCode'] === 'number' ? err['statusCode'] : undefined;
   const known = code ? FASTIFY_CLIENT_ERRORS[code] : undefined;
   if (known) {
-    return { statusCode: statusCode ?? 400, headers: {}, body: { ...known }, expected: true };
+    return {
+      statusCode: statusCode ?? 400,
+      headers: {},
+      body: { ...known },
+      expected: true,
+      transient: false,
+    };
   }
   // The JSON parser's SyntaxError (and secure-json-parse's prototype-poisoning refusal) carry 400.
   if (err instanceof SyntaxError && statusCode === 400) {
@@ -112,6 +122,7 @@ export function mapError(err: unknown): MappedError {
       headers: {},
       body: { code: 'MALFORMED_JSON', message: 'request body is not valid JSON' },
       expected: true,
+      transient: false,
     };
   }
   // Other fastify-internal client errors (bad URL, bad content length, …): keep the status.
@@ -121,6 +132,7 @@ export function mapError(err: unknown): MappedError {
       headers: {},
       body: { code: CODE_BY_STATUS[statusCode] ?? 'VALIDATION_FAILED', message: 'request rejected' },
       expected: true,
+      transient: false,
     };
   }
   return internal();
@@ -132,5 +144,6 @@ function internal(): MappedError {
     headers: {},
     body: { code: 'INTERNAL', message: 'internal error' },
     expected: false,
+    transient: false,
   };
 }

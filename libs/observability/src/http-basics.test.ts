@@ -34,6 +34,9 @@ async function harness(
       details: [{ path: 'batch.0.userId', message: 'Required' }],
     });
   });
+  app.get('/db-down', async () => {
+    throw new AppError('UPSTREAM_UNAVAILABLE', 'database unavailable', { statusCode: 503, retryable: true });
+  });
   app.get('/zod', async () => z.object({ userId: z.string() }).parse({}));
   app.get('/crash', async () => {
     throw new Error('password authentication failed for user "jane@example.com"');
@@ -230,6 +233,15 @@ describe('registerHttpBasics', () => {
         .filter((line) => line['msg'] === 'request failed')
         .map((line) => line['level']),
     ).toEqual(['error']);
+  });
+
+  it('should log retryable dependency failures as warnings, not errors', async () => {
+    h = await harness();
+    const res = await h.app.inject({ method: 'GET', url: '/db-down' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(h.lines().filter((line) => line['level'] === 'error')).toEqual([]);
+    expect(h.lines().filter((line) => line['level'] === 'warn')).toHaveLength(1);
   });
 
   it('should answer unknown routes with 404 NOT_FOUND in the error shape', async () => {

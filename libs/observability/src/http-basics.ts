@@ -69,6 +69,8 @@ export function registerHttpBasics(app: FastifyInstance, opts: HttpBasicsOptions
     if (mapped.expected) {
       // Client errors are routine: the code is enough, and their messages may echo input.
       request.log.info(context, 'request rejected');
+    } else if (mapped.transient) {
+      request.log.warn({ ...context, err: error }, 'request failed on an unavailable dependency');
     } else {
       request.log.error({ ...context, err: error }, 'request failed');
     }
