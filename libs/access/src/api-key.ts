@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { AccessKeyV1Schema, type AccessKeyV1, type Scope } from '@tessera/contracts';
+import { AccessKeyV1Schema, validationError, type AccessKeyV1, type Scope } from '@tessera/contracts';
 import { randomToken, sha256Hex } from '@tessera/crypto';
 
 export const TOKEN_PREFIX = 'tsk_';
@@ -40,7 +40,7 @@ export function generateApiKey(
 ): { token: string; record: AccessKeyV1 } {
   const keyId = newKeyId();
   const secret = randomToken(SECRET_BYTES);
-  const record = AccessKeyV1Schema.parse({
+  const parsed = AccessKeyV1Schema.safeParse({
     schemaVersion: 1,
     keyId,
     secretSha256: sha256Hex(secret),
@@ -49,6 +49,9 @@ export function generateApiKey(
     ...(input.sourceId !== undefined ? { sourceId: input.sourceId } : {}),
     createdAt: now.toISOString(),
   });
+  // Bad names, empty or unknown scopes: a 400 with field paths, not a bare ZodError.
+  if (!parsed.success) throw validationError(parsed.error);
+  const record = parsed.data;
   return { token: `${TOKEN_PREFIX}${keyId}_${secret}`, record };
 }
 

@@ -122,6 +122,14 @@ describe('requireScope', () => {
   });
 });
 
+describe('generateApiKey', () => {
+  it('should refuse an empty name or no scopes with VALIDATION_FAILED and paths', () => {
+    const err = caught(() => generateApiKey({ name: '', scopes: [] }));
+    expect(err).toMatchObject({ code: 'VALIDATION_FAILED', statusCode: 400 });
+    expect(err.details?.map((d) => d.path).sort()).toEqual(['name', 'scopes']);
+  });
+});
+
 describe('parseApiKey', () => {
   it('should split generated tokens and refuse other strings', () => {
     const { token, record } = generateApiKey({ name: 'k', scopes: ['ingest:write'] });
