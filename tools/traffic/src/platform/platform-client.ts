@@ -66,7 +66,12 @@ export class PlatformClient {
       this.fetchFn,
       `${trim(this.endpoints.profileUrl)}/v1/profiles/lookup?${query}`,
       this.endpoints.readKey,
-    );
+    ).catch((err: unknown) => {
+      // a value that does not normalize (a junk phone) cannot be on any profile
+      if (err instanceof PlatformHttpError && err.status === 400 && err.body.includes('IDENTIFIER_INVALID'))
+        return undefined;
+      throw err;
+    });
     if (body === undefined) return undefined;
     const parsed = ProfileRefSchema.safeParse(body);
     if (!parsed.success) throw new Error('profile lookup answered without a profile id');

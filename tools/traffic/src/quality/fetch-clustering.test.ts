@@ -65,3 +65,15 @@ describe('fetchClustering', () => {
     );
   });
 });
+
+describe('PlatformClient.lookup', () => {
+  it('PlatformClient.lookup should treat an identifier the platform cannot normalize as on no profile', async () => {
+    const fakeFetch: FetchLike = async () => ({
+      status: 400,
+      headers: { get: () => null },
+      text: async () => '{"code":"IDENTIFIER_INVALID","message":"not a phone number"}',
+    });
+    const client = new PlatformClient({ profileUrl: 'http://ps', readKey: 'rk', fetch: fakeFetch });
+    await expect(client.lookup('phone', '0000000000')).resolves.toBeUndefined();
+  });
+});
