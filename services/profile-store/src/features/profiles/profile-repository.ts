@@ -116,6 +116,11 @@ export async function findProfile(db: Queryable, id: string): Promise<ProfileRow
   return rows[0] ? toDomain(rows[0]) : undefined;
 }
 
+export async function findProfiles(db: Queryable, ids: string[]): Promise<ProfileRow[]> {
+  const { rows } = await db.query<DbProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+  return rows.map(toDomain);
+}
+
 /** Writes the state parts of many profiles in one statement and bumps their versions. */
 export async function saveProfiles(db: Queryable, profiles: ProfileRow[]): Promise<void> {
   if (profiles.length === 0) return;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { databaseEnv, httpEnv, kafkaEnv, logEnv, secretEnv } from '@tessera/config';
+
+/** Every environment variable the profile store reads, parsed once. */
+export const ProfileStoreConfigSchema = z.object({
+  ...kafkaEnv,
+  ...databaseEnv,
+  ...httpEnv(8082),
+  ...logEnv,
+  IDENTIFIER_HASH_KEY: secretEnv,
+  /** `keyId:base64,...`, primary first; older keys stay for decryption until `tessera profiles reencrypt`. */
+  PII_KEYRING: z.string().min(1),
+  PROFILE_STORE_CONSUMER_GROUP: z.string().min(1).default('profile-store'),
+  PROFILE_STORE_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+  PROFILE_STORE_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+  /** Revenue is summed in this currency only (orders in others are counted, not converted). */
+  REPORTING_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('USD'),
+  /** Scheduled jobs: CLV refit and RFM rescoring interval; 0 disables them in this replica. */
+  SCORING_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(1440),
+  CLV_HORIZON_WEEKS: z.coerce.number().int().min(1).max(520).default(52),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(5).max(10_000).default(100),
+});
+export type ProfileStoreConfig = z.infer<typeof ProfileStoreConfigSchema>;

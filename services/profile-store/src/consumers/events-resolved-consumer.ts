@@ -1,0 +1,19 @@
+import type { BatchConsumer, TesseraKafka } from '@tessera/kafka';
+import type { Logger } from '@tessera/observability';
+import { ingestResolvedBatch, type IngestDeps } from '../features/ingestion/ingest-batch';
+
+/** Resolved events → profiles, timeline, identities, observations (one transaction per batch). */
+export function createEventsResolvedConsumer(kafka: TesseraKafka, deps: IngestDeps & { logger: Logger; groupId: string; batchSize: number; concurrency: number }): BatchConsumer {
+  const log = deps.logger.child({ consumer: 'events-resolved' });
+  return kafka.consumer({
+    groupId: `${deps.groupId}.events-resolved`,
+    topics: ['eventsResolved'],
+    maxBatchSize: deps.batchSize,
+    partitionsConsumedConcurrently: deps.concurrency,
+    handle: async (messages, ctx) => {
+      const values = messages.flatMap((m) => (m.value === null ? [] : [m.value]));
+      const result = await ingestResolvedBatch(deps, values);
+      log.debug({ partition: ctx.partition, ...result }, 'resolved events applied');
+    },
+  });
+}

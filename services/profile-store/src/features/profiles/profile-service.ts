@@ -1,0 +1,237 @@
+import { AppError, type JsonObject } from '@tessera/contracts';
+import type { IdentifierHasher } from '@tessera/crypto';
+import type { Queryable } from '@tessera/db';
+import { isPiiTrait, maskValue } from '../traits/pii-traits';
+import { auditEvent, type AuditSink } from './audit-sink';
+import type { PiiVault } from './pii-vault';
+import type { ProfileRow } from './profile-repository';
+import {
+  findProfileIdByIdentifier,
+  readEvents,
+  readIdentities,
+  readIdentityChanges,
+  readObservations,
+  readProfile,
+  searchByTrait,
+  type EventFilter,
+} from './profile-read-model';
+
+/** Who is asking: the API key id and whether it may see personal data unmasked. */
+export interface Reader {
+  actor: string;
+  piiRead: boolean;
+  purpose?: string | undefined;
+}
+
+/** Normalizes an identifier exactly as ingest does (libs/identifiers); throws on invalid input. */
+export type IdentifierNormalizer = (type: string, value: string) => { value: string; matchKey?: string | undefined };
+
+export interface ProfileServiceDeps {
+  db: Queryable;
+  vault: PiiVault;
+  audit: AuditSink;
+  hasher: IdentifierHasher;
+  normalize: IdentifierNormalizer;
+}
+
+const isPiiIdentifier = (type: string) => type !== 'anonymous_id';
+
+function notFound(id: string): AppError {
+  return new AppError('PROFILE_NOT_FOUND', `profile ${id} not found`, { statusCode: 404 });
+}
+
+/**
+ * The read side of the API. Personal values are opened for readers with `pii:read` (and every
+ * such read is audited with the field names, never the values), masked for everyone else.
+ */
+export function createProfileService(deps: ProfileServiceDeps) {
+  async function present(reader: Reader, profile: ProfileRow & { requestedId?: string }, endpoint: string) {
+    const traits: JsonObject = { ...profile.traits };
+    const piiFields = Object.keys(profile.piiTraits);
+    for (const [trait, sealed] of Object.entries(profile.piiTraits)) {
+      const value = await deps.vault.openTrait(trait, sealed);
+      traits[trait] = reader.piiRead ? value : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
+    }
+    if (reader.piiRead && piiFields.length > 0) await audit(reader, profile.id, endpoint, piiFields.map((f) => `traits.${f}`));
+    return {
+      id: profile.id,
+      ...(profile.requestedId !== undefined && profile.requestedId !== profile.id ? { requestedId: profile.requestedId } : {}),
+      version: profile.version,
+      traits,
+      piiMasked: !reader.piiRead && piiFields.length > 0,
+      computed: profile.computed,
+      consent: profile.consent,
+      mergedFrom: profile.mergedFrom,
+      createdAt: profile.createdAt,
+      updatedAt: profile.updatedAt,
+    };
+  }
+
+  async function audit(reader: Reader, profileId: string, endpoint: string, fields: string[]): Promise<void> {
+    await deps.audit.record(
+      auditEvent({ action: 'pii.read', actor: reader.actor, purpose: reader.purpose, profileId, details: { endpoint, fields } }),
+    );
+  }
+
+  async function mustRead(id: string) {
+    const profile = await readProfile(deps.db, id);
+    if (!profile) throw notFound(id);
+    return profile;
+  }
+
+  return {
+    async get(reader: Reader, id: string) {
+      return present(reader, await mustRead(id), 'profile');
+    },
+
+    async lookup(reader: Reader, type: string, rawValue: string) {
+      let normalized: { value: string; matchKey?: string | undefined };
+      try {
+        normalized = deps.normalize(type, rawValue);
+      } catch (err) {
+        throw new AppError('VALIDATION_FAILED', 'request failed validation', {
+          statusCode: 400,
+          details: [{ path: 'query.value', message: err instanceof Error ? err.message : 'invalid identifier' }],
+        });
+      }
+      const hash = deps.hasher(type, normalized.matchKey ?? normalized.value);
+      const owner = await findProfileIdByIdentifier(deps.db, type, hash);
+      if (!owner) throw new AppError('PROFILE_NOT_FOUND', 'no profile has this identifier', { statusCode: 404 });
+      return present(reader, await mustRead(owner), 'lookup');
+    },
+
+    async identities(reader: Reader, id: string) {
+      const profile = await mustRead(id);
+      const rows = await readIdentities(deps.db, profile.id);
+      const out = [];
+      const opened: string[] = [];
+      for (const r of rows) {
+        let value: string | null = null;
+        if (r.rawSealed !== null) {
+          const raw = await deps.vault.openIdentity(r.rawSealed);
+          const pii = isPiiIdentifier(r.type);
+          value = pii && !reader.piiRead ? String(maskValue(raw, r.type)) : raw;
+          if (pii && reader.piiRead) opened.push(`identities.${r.type}`);
+        }
+        out.push({ type: r.type, hash: r.hash, value, firstSeen: r.firstSeen, lastSeen: r.lastSeen, sources: r.sources });
+      }
+      if (opened.length > 0) await audit(reader, profile.id, 'identities', [...new Set(opened)]);
+      return { profileId: profile.id, identities: out, piiMasked: !reader.piiRead };
+    },
+
+    async events(id: string, filter: EventFilter) {
+      const profile = await mustRead(id);
+      const rows = await readEvents(deps.db, profile.id, { ...filter, limit: filter.limit + 1 });
+      const page = rows.slice(0, filter.limit);
+      const last = page[page.length - 1];
+      const next = rows.length > filter.limit && last ? encodeCursor(last.occurredAt, last.eventId) : null;
+      return { profileId: profile.id, events: page, nextCursor: next };
+    },
+
+    async traits(reader: Reader, id: string, history: boolean) {
+      const profile = await mustRead(id);
+      const golden: JsonObject = {};
+      const opened = new Set<string>();
+      const show = async (trait: string, value: unknown) => {
+        if (!isPiiTrait(trait)) return value;
+        if (reader.piiRead) opened.add(`traits.${trait}`);
+        return reader.piiRead ? value : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
+      };
+      for (const [trait, winner] of Object.entries(profile.traitWinners)) {
+        const sealed = profile.piiTraits[trait];
+        const value = sealed !== undefined ? await deps.vault.openTrait(trait, sealed) : profile.traits[trait];
+        golden[trait] = { value: await show(trait, value), winner };
+      }
+      let observations: JsonObject | undefined;
+      if (history) {
+        observations = {};
+        for (const o of await readObservations(deps.db, profile.id)) {
+          const value = o.valueSealed !== null ? await deps.vault.openTrait(o.trait, o.valueSealed) : o.value;
+          const list = (observations[o.trait] as unknown[] | undefined) ?? [];
+          list.push({ id: o.id, value: await show(o.trait, value), source: o.source, channel: o.channel, observedAt: o.observedAt, eventId: o.eventId });
+          observations[o.trait] = list;
+        }
+      }
+      if (opened.size > 0) await audit(reader, profile.id, 'traits', [...opened].sort());
+      return { profileId: profile.id, traits: golden, ...(observations ? { history: observations } : {}), piiMasked: !reader.piiRead };
+    },
+
+    async search(reader: Reader, trait: string, value: string, limit: number, after?: string) {
+      if (isPiiTrait(trait)) {
+        throw new AppError('VALIDATION_FAILED', 'request failed validation', {
+          statusCode: 400,
+          details: [{ path: 'query.trait', message: 'personal traits are stored encrypted and not searchable; use /v1/profiles/lookup' }],
+        });
+      }
+      const candidates: unknown[] = [value];
+      if (value.trim() !== '' && Number.isFinite(Number(value))) candidates.push(Number(value));
+      if (value === 'true' || value === 'false') candidates.push(value === 'true');
+      const rows = await searchByTrait(deps.db, trait, candidates, limit + 1, after);
+      const page = rows.slice(0, limit);
+      const profiles = [];
+      for (const p of page) profiles.push(await present(reader, p, 'search'));
+      return { profiles, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    },
+
+    /** Everything about the subject for a data-subject access request (privacy:admin). */
+    async exportSubject(actor: string, id: string) {
+      const profile = await mustRead(id);
+      const family = [profile.id, ...profile.mergedFrom];
+      const identities = await readIdentities(deps.db, profile.id);
+      const observations = await readObservations(deps.db, profile.id);
+      const events = [];
+      let after: EventFilter['after'];
+      for (;;) {
+        const page = await readEvents(deps.db, profile.id, { limit: 1000, after });
+        events.push(...page);
+        if (page.length < 1000) break;
+        const last = page[page.length - 1]!;
+        after = { occurredAt: last.occurredAt, eventId: last.eventId };
+      }
+      const traits: JsonObject = { ...profile.traits };
+      for (const [trait, sealed] of Object.entries(profile.piiTraits)) traits[trait] = await deps.vault.openTrait(trait, sealed);
+      await deps.audit.record(
+        auditEvent({ action: 'profile.export', actor, purpose: 'dsr-export', profileId: profile.id, details: { events: events.length, identities: identities.length } }),
+      );
+      return {
+        profile: { id: profile.id, version: profile.version, traits, computed: profile.computed, consent: profile.consent, mergedFrom: profile.mergedFrom, createdAt: profile.createdAt, updatedAt: profile.updatedAt },
+        identities: await Promise.all(
+          identities.map(async (i) => ({ ...i, rawSealed: undefined, value: i.rawSealed === null ? null : await deps.vault.openIdentity(i.rawSealed) })),
+        ),
+        traits: await Promise.all(
+          observations.map(async (o) => ({
+            trait: o.trait,
+            value: o.valueSealed !== null ? await deps.vault.openTrait(o.trait, o.valueSealed) : o.value,
+            source: o.source,
+            channel: o.channel,
+            observedAt: o.observedAt,
+            eventId: o.eventId,
+            golden: profile.traitWinners[o.trait]?.observationId === o.id,
+          })),
+        ),
+        events,
+        merges: await readIdentityChanges(deps.db, family),
+      };
+    },
+  };
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>;
+
+export function encodeCursor(occurredAt: string, eventId: string): string {
+  return Buffer.from(JSON.stringify([occurredAt, eventId])).toString('base64url');
+}
+
+/** Undefined for anything that is not a cursor this API issued. */
+export function decodeCursor(cursor: string): { occurredAt: string; eventId: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      if (Number.isNaN(Date.parse(parsed[0])) || !/^[0-9a-f-]{36}$/.test(parsed[1])) return undefined;
+      return { occurredAt: parsed[0], eventId: parsed[1] };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
