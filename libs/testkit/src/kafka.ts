@@ -91,7 +91,6 @@ export async function collectMessages<T extends TopicId>(
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    if (opts.until(seen)) return seen;
     await consumer.start();
     const outcome = await Promise.race([satisfied.then(() => 'ok' as const), timedOut]);
     if (outcome === 'timeout') {
