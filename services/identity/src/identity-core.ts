@@ -5,6 +5,8 @@ import type { Logger } from '@tessera/observability';
 import { createLinkJournal } from './features/durability/link-store';
 import { rebuildGraph } from './features/durability/rebuild-service';
 import { createEraseService } from './features/privacy/erase-service';
+import { createQuarantineSplitter } from './features/quarantine/quarantine-splitter';
+import type { QuarantineSplitter } from './features/quarantine/quarantine-splitter';
 import type { EraseService } from './features/privacy/erase-service';
 import type { Publisher } from './features/publisher';
 import { noCandidateMatcher } from './features/resolution/candidate-matcher';
@@ -31,6 +33,7 @@ export interface IdentityCore {
   graph: GraphStore;
   resolver: Resolver;
   unmerge: UnmergeService;
+  quarantine: QuarantineSplitter;
   erase: EraseService;
   rebuild(): ReturnType<typeof rebuildGraph>;
 }
@@ -57,6 +60,7 @@ export function createIdentityCore(
   });
   const clock = clients.clock ?? Date.now;
   const common = { pool: clients.pool, graph, publisher: clients.publisher, logger: clients.logger, clock };
+  const unmerge = createUnmergeService({ ...common, rules });
   return {
     rules,
     graph,
@@ -68,7 +72,8 @@ export function createIdentityCore(
       matcher: clients.matcher ?? noCandidateMatcher,
       clock,
     }),
-    unmerge: createUnmergeService({ ...common, rules }),
+    unmerge,
+    quarantine: createQuarantineSplitter({ graph, unmerge, logger: clients.logger }),
     erase: createEraseService(common),
     rebuild: () =>
       rebuildGraph({ db: clients.pool, redis: clients.redis, graph, logger: clients.logger, now: clock }),

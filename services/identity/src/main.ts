@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     kafka,
     producer,
     resolver: core.resolver,
+    quarantine: core.quarantine,
     logger,
     metrics: createIdentityMetrics(registry),
     groupId: config.IDENTITY_CONSUMER_GROUP,

@@ -1,5 +1,6 @@
 import type { TesseraKafka, BatchConsumer, TypedProducer } from '@tessera/kafka';
 import type { Logger } from '@tessera/observability';
+import type { QuarantineSplitter } from '../features/quarantine/quarantine-splitter';
 import type { Resolver } from '../features/resolution/resolver';
 import type { IdentityMetrics } from '../metrics';
 
@@ -13,6 +14,7 @@ export function createEventsIngestedConsumer(deps: {
   kafka: TesseraKafka;
   producer: TypedProducer;
   resolver: Resolver;
+  quarantine: QuarantineSplitter;
   logger: Logger;
   metrics: IdentityMetrics;
   groupId: string;
@@ -32,6 +34,7 @@ export function createEventsIngestedConsumer(deps: {
       const batch = await deps.resolver.resolveBatch(events);
       await deps.producer.publish('eventsResolved', batch.resolved);
       if (batch.changes.length > 0) await deps.producer.publish('identityChanges', batch.changes);
+      await deps.quarantine.split(batch);
       await deps.resolver.acknowledge(batch);
       await ctx.heartbeat();
       deps.metrics.observeBatch(batch, Number(process.hrtime.bigint() - started) / 1e9);

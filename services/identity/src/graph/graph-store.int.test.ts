@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createTestRedis } from '@tessera/testkit';
+import type { TestRedis } from '@tessera/testkit';
 import { createResolver } from '../features/resolution/resolver';
 import type { Resolver } from '../features/resolution/resolver';
 import { noCandidateMatcher } from '../features/resolution/candidate-matcher';
@@ -7,21 +8,21 @@ import { MemoryJournal, testEvent, testHasher } from '../test-support/fixtures';
 import { createGraphStore } from './graph-store';
 import type { GraphStore } from './graph-store';
 
-let redis: Redis;
+let infra: TestRedis;
 let graph: GraphStore;
 let resolver: Resolver;
 const rules = compileRules(defaultIdentityRules);
 
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+beforeAll(async () => {
+  infra = await createTestRedis();
 });
 afterAll(async () => {
-  await redis.quit();
+  await infra.cleanup();
 });
 beforeEach(() => {
   graph = createGraphStore({
-    redis,
-    keyPrefix: `test:${Math.random().toString(36).slice(2)}:`,
+    redis: infra.redis,
+    keyPrefix: `${infra.keyPrefix}${Math.random().toString(36).slice(2)}:`,
     graphName: 'graph',
     buckets: 64,
   });

@@ -1,4 +1,5 @@
 import type {
+  HashedIdentifier,
   CanonicalEventV1,
   MergeChangeV1,
   ResolutionDecision,
@@ -28,6 +29,8 @@ export interface ResolvedBatch {
   changes: MergeChangeV1[];
   /** Pass to `acknowledge` once the outputs are published. */
   eventIds: string[];
+  /** Identifiers this batch pushed into quarantine (the profiles they glued may need splitting). */
+  quarantined: HashedIdentifier[];
 }
 
 export interface Resolver {
@@ -78,6 +81,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         resolved: events.map((e) => byId.get(e.eventId)!),
         changes,
         eventIds: unique.map((e) => e.eventId),
+        quarantined: record.quarantined.map((q) => q.identifier),
       };
     },
     async acknowledge(batch) {

@@ -58,6 +58,11 @@ export function createUnmergeService(deps: {
         );
         if (!target)
           throw new AppError('NOT_FOUND', 'identifier is not linked to this profile', { statusCode: 404 });
+        if (members.length < 2) {
+          throw new AppError('CONFLICT', 'the identifier is the only one on its profile; nothing to split', {
+            statusCode: 409,
+          });
+        }
         const hashes = members.map((m) => m.hash);
         const { rows: edgeRows } = await tx.query<{ a_hash: string; b_hash: string }>(
           'SELECT a_hash, b_hash FROM edges WHERE a_hash = ANY($1::text[]) AND b_hash = ANY($1::text[])',
