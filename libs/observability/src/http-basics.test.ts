@@ -107,6 +107,15 @@ describe('registerHttpBasics', () => {
     expect(res.body).not.toContain('/things/42');
   });
 
+  it('should count error responses by code on /metrics', async () => {
+    h = await harness();
+    await h.app.inject({ method: 'GET', url: '/app-error' });
+    await h.app.inject({ method: 'GET', url: '/crash' });
+    const res = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(/tessera_http_errors_total\{[^}]*code="WRITE_KEY_REVOKED"[^}]*\} 1/);
+    expect(res.body).toMatch(/tessera_http_errors_total\{[^}]*code="INTERNAL"[^}]*\} 1/);
+  });
+
   it('should map an AppError to its status, headers and body with the request id', async () => {
     h = await harness();
     const res = await h.app.inject({ method: 'GET', url: '/app-error' });

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { mapError } from './error-mapping';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const DURATION_METRIC = 'tessera_http_request_duration_seconds';
+const ERRORS_METRIC = 'tessera_http_errors_total';
 
 export interface HttpBasicsOptions {
   registry: Registry;
@@ -24,6 +25,17 @@ function durationHistogram(registry: Registry): Histogram<'route' | 'method' | '
   });
 }
 
+function errorCounter(registry: Registry): Counter<'code' | 'status_code'> {
+  const existing = registry.getSingleMetric(ERRORS_METRIC);
+  if (existing instanceof Counter) return existing as Counter<'code' | 'status_code'>;
+  return new Counter({
+    name: ERRORS_METRIC,
+    help: 'Error responses by error code (alert on INTERNAL, watch UNAUTHENTICATED/WRITE_KEY_REVOKED spikes)',
+    labelNames: ['code', 'status_code'],
+    registers: [registry],
+  });
+}
+
 /** The route template (`/v1/profiles/:id`), never the raw URL: bounded label values, no PII. */
 function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
@@ -36,6 +48,7 @@ function routeLabel(request: FastifyRequest): string {
  */
 export function registerHttpBasics(app: FastifyInstance, opts: HttpBasicsOptions): void {
   const histogram = durationHistogram(opts.registry);
+  const errors = errorCounter(opts.registry);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
@@ -60,6 +73,7 @@ export function registerHttpBasics(app: FastifyInstance, opts: HttpBasicsOptions
 
   app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = mapError(error);
+    errors.inc({ code: mapped.body.code, status_code: String(mapped.statusCode) });
     const context = {
       code: mapped.body.code,
       statusCode: mapped.statusCode,
@@ -82,6 +96,7 @@ export function registerHttpBasics(app: FastifyInstance, opts: HttpBasicsOptions
 
   app.setNotFoundHandler(async (request, reply) => {
     request.log.info({ code: 'NOT_FOUND', method: request.method }, 'route not found');
+    errors.inc({ code: 'NOT_FOUND', status_code: '404' });
     return reply.code(404).send({ code: 'NOT_FOUND', message: 'route not found', requestId: request.id });
   });
 

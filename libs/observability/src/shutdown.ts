@@ -9,6 +9,8 @@ export interface ShutdownOptions {
   logger: Logger;
   /** Budget for all steps together (default 25s, under Kubernetes' 30s grace period). */
   timeoutMs?: number;
+  /** `installShutdown` also installs `installCrashHandlers` (default true). */
+  crashHandlers?: boolean;
 }
 
 export interface ShutdownResult {
@@ -86,8 +88,30 @@ export function installShutdown(steps: ShutdownStep[], opts: ShutdownOptions): (
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const removeCrashHandlers =
+    opts.crashHandlers === false ? () => undefined : installCrashHandlers(opts.logger);
   return () => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    removeCrashHandlers();
+  };
+}
+
+/**
+ * Uncaught exceptions and unhandled rejections are logged through the (redacting) logger at
+ * fatal and the process exits 1 for the orchestrator to restart it: the state is unknown, and
+ * Node's default dump to stderr would bypass redaction. Returns a function removing them.
+ */
+export function installCrashHandlers(logger: Logger): () => void {
+  const onCrash = (err: unknown, origin: string) => {
+    logger.fatal({ err, origin }, 'process crashed');
+    process.exit(1);
+  };
+  const onRejection = (reason: unknown) => onCrash(reason, 'unhandledRejection');
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onRejection);
   };
 }
