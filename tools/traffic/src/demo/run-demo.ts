@@ -1,6 +1,7 @@
 import type { PlatformSettings } from '../cli/platform-settings';
 import { PlatformClient } from '../platform/platform-client';
 import { computeQuality, identifierKey, type Clustering } from '../quality/compute-quality';
+import { fetchClustering } from '../quality/fetch-clustering';
 import { formatQuality } from '../quality/format-quality';
 import { createSendProgress } from '../sender/progress-bar';
 import { sendWorld } from '../sender/send-world';
@@ -166,14 +167,16 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const budget = Math.max(5_000, opts.timeoutMs - (Date.now() - started));
   const settled = await waitUntilSettled(client, truth, {
     timeoutMs: budget,
+    sampleMessages: 400,
     onPoll: (resolved, changed) =>
-      print(`   ${elapsed()}: ${resolved} identifiers resolved${changed ? '' : ' (unchanged)'}`),
+      print(`   ${elapsed()}: ${resolved} sampled identifiers resolved${changed ? '' : ' (unchanged)'}`),
   });
   print(
     settled.settled
       ? `   settled after ${(settled.elapsedMs / 1000).toFixed(1)} s`
       : `   still changing after ${(settled.elapsedMs / 1000).toFixed(1)} s; showing the state so far`,
   );
+  const clustering = await fetchClustering(client, truth, { concurrency: 16 });
 
   print('4. A few customers, from scattered touchpoints to one golden record:');
   const recordsByPerson = new Map<string, TruthRecord[]>();
@@ -181,14 +184,13 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const truthById = new Map(truth.map((t) => [t.id, t]));
   for (const { title, person } of pickCustomers(world, recordsByPerson, opts.customers)) {
     const records = recordsByPerson.get(person.personId) ?? [];
-    const profileId = mainProfile(records, settled.clustering);
+    const profileId = mainProfile(records, clustering);
     const views = profileId ? await viewsOf(client, profileId) : undefined;
-    for (const line of renderCustomer(title, person, records, settled.clustering, views, truthById))
-      print(line);
+    for (const line of renderCustomer(title, person, records, clustering, views, truthById)) print(line);
   }
 
   print('', '5. Identity quality against the ground truth:', '');
-  for (const line of formatQuality(computeQuality(truth, settled.clustering)).trimEnd().split('\n'))
+  for (const line of formatQuality(computeQuality(truth, clustering)).trimEnd().split('\n'))
     print(`   ${line}`);
 
   print('', '6. Consent: what the unsubscribes did');
@@ -198,7 +200,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   let withdrawn = 0;
   let checked = 0;
   for (const person of unsubscribers.slice(0, 20)) {
-    const profileId = mainProfile(recordsByPerson.get(person.personId) ?? [], settled.clustering);
+    const profileId = mainProfile(recordsByPerson.get(person.personId) ?? [], clustering);
     if (!profileId) continue;
     const consent = await client.consent(profileId).catch(() => undefined);
     checked++;

@@ -30,7 +30,12 @@ const ProfileRefSchema = z.union([
 /** JSON GET with a bearer key; `undefined` on 404. */
 async function getJson(fetchFn: FetchLike, url: string, token: string): Promise<unknown> {
   const res = await fetchFn(url, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    // reads of personal data are audited with their purpose
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      'x-access-purpose': 'tessera-traffic identity quality check',
+    },
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
@@ -68,7 +73,11 @@ export class PlatformClient {
       this.endpoints.readKey,
     ).catch((err: unknown) => {
       // a value that does not normalize (a junk phone) cannot be on any profile
-      if (err instanceof PlatformHttpError && err.status === 400 && err.body.includes('IDENTIFIER_INVALID'))
+      if (
+        err instanceof PlatformHttpError &&
+        err.status === 400 &&
+        /IDENTIFIER_INVALID|"query\.value"/.test(err.body)
+      )
         return undefined;
       throw err;
     });
