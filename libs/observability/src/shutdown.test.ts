@@ -1,5 +1,5 @@
 import { createLogger } from './logger';
-import { runShutdown } from './shutdown';
+import { installShutdown, runShutdown } from './shutdown';
 
 function quietLogger() {
   const lines: string[] = [];
@@ -44,5 +44,34 @@ describe('runShutdown', () => {
     expect(result.timedOut).toBe(true);
     expect(result.ok).toBe(false);
     expect(lines.join('')).toContain('"step":"hangs"');
+  });
+});
+
+describe('installShutdown', () => {
+  it('should run the steps once on SIGTERM and exit 0', async () => {
+    const order: string[] = [];
+    const { logger } = quietLogger();
+    let exitCode: number | undefined;
+    const exit = jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      exitCode = Number(code ?? 0);
+      return undefined as never;
+    });
+    const uninstall = installShutdown(
+      [
+        { name: 'consumers', run: async () => void order.push('consumers') },
+        { name: 'http', run: async () => void order.push('http') },
+      ],
+      { logger, crashHandlers: false },
+    );
+    try {
+      process.emit('SIGTERM', 'SIGTERM');
+      for (let i = 0; i < 100 && exitCode === undefined; i += 1)
+        await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual(['consumers', 'http']);
+      expect(exitCode).toBe(0);
+    } finally {
+      uninstall();
+      exit.mockRestore();
+    }
   });
 });
