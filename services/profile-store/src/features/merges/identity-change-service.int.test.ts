@@ -1,0 +1,127 @@
+import { uuidv7, type MergeChangeV1, type SplitChangeV1 } from '@tessera/contracts';
+import type pg from 'pg';
+import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
+import { migratedDatabase } from '../../test-support/database';
+import { order, resolvedEvent, testHasher, testSettings } from '../../test-support/fixtures';
+import { ingestResolvedBatch } from '../ingestion/ingest-batch';
+import { findProfile } from '../profiles/profile-repository';
+import { readProfile } from '../profiles/profile-read-model';
+import { applyIdentityChange } from './identity-change-service';
+
+let pool: pg.Pool;
+let close: () => Promise<void>;
+let core: ProfileStoreCore;
+
+beforeAll(async () => {
+  ({ pool, close } = await migratedDatabase());
+  core = createProfileStoreCore(testSettings, pool);
+});
+afterAll(async () => close());
+
+const hashed = (type: string, value: string) => ({ type, hash: testHasher(type, value) });
+const merge = (survivorId: string, absorbedId: string): MergeChangeV1 => ({
+  schemaVersion: 1,
+  kind: 'merge',
+  changeId: uuidv7(),
+  survivorId,
+  absorbedId,
+  linkingIdentifier: hashed('email', 'shared@example.com'),
+  rule: 'email',
+  at: new Date().toISOString(),
+});
+const eventsOf = async (id: string) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id])).rows[0]!.n);
+
+describe('applyIdentityChange', () => {
+  it('merge should re-home events, identities and observations and recompute the golden record', async () => {
+    const [s, a] = [uuidv7(), uuidv7()];
+    await ingestResolvedBatch(core, [
+      resolvedEvent({ profileId: s, identifiers: [{ type: 'user_id', value: `u-${s}` }], traits: { plan: 'basic' }, at: '2026-01-01T00:00:00.000Z' }),
+      order(s, 10, '2026-01-02T00:00:00.000Z'),
+      resolvedEvent({ profileId: a, identifiers: [{ type: 'email', value: `${a}@example.com` }], traits: { plan: 'pro', email: `${a}@example.com` }, at: '2026-01-05T00:00:00.000Z' }),
+      order(a, 30, '2026-01-06T00:00:00.000Z', { identifiers: [{ type: 'email', value: `${a}@example.com` }] }),
+    ]);
+    await pool.query(`UPDATE profiles SET consent = '{"email_marketing":"granted"}' WHERE id = $1`, [s]);
+    await pool.query(`UPDATE profiles SET consent = '{"email_marketing":"withdrawn"}' WHERE id = $1`, [a]);
+    const change = merge(s, a);
+    expect(await applyIdentityChange(core, change)).toBe('applied');
+    expect(await applyIdentityChange(core, change)).toBe('duplicate');
+
+    const survivor = (await findProfile(pool, s))!;
+    expect(await eventsOf(s)).toBe(4);
+    expect(await eventsOf(a)).toBe(0);
+    expect(survivor.traits.plan).toBe('pro');
+    expect(await core.vault.openTrait('email', survivor.piiTraits.email!)).toBe(`${a}@example.com`);
+    expect(survivor.computed).toMatchObject({ orderCount: 2, totalRevenue: 40, averageOrderValue: 20 });
+    expect(survivor.mergedFrom).toEqual([a]);
+    expect(survivor.consent.email_marketing).toBe('withdrawn');
+    const viaAbsorbed = (await readProfile(pool, a))!;
+    expect(viaAbsorbed.id).toBe(s);
+    expect(viaAbsorbed.requestedId).toBe(a);
+
+    // a late event for the absorbed id (other partition) follows the chain
+    await ingestResolvedBatch(core, [order(a, 5, '2026-01-07T00:00:00.000Z')]);
+    expect(await eventsOf(s)).toBe(5);
+    expect((await findProfile(pool, s))!.computed).toMatchObject({ orderCount: 3, totalRevenue: 45 });
+    const kinds = (await pool.query<{ key: string; kind: string }>(`SELECT key, payload->>'kind' AS kind FROM outbox WHERE key = ANY($1::text[]) ORDER BY id`, [[s, a]])).rows;
+    expect(kinds).toContainEqual({ key: a, kind: 'merged' });
+  });
+
+  it('merge should work when it arrives before either profile has any event', async () => {
+    const [s, a] = [uuidv7(), uuidv7()];
+    expect(await applyIdentityChange(core, merge(s, a))).toBe('applied');
+    await ingestResolvedBatch(core, [order(a, 8, '2026-02-01T00:00:00.000Z'), order(s, 2, '2026-02-02T00:00:00.000Z')]);
+    expect(await eventsOf(s)).toBe(2);
+    expect((await findProfile(pool, a))!.mergedInto).toBe(s);
+    // a chain of merges collapses: s absorbed into t, then a's late events land on t
+    const t = uuidv7();
+    await applyIdentityChange(core, merge(t, s));
+    await ingestResolvedBatch(core, [order(a, 1, '2026-02-03T00:00:00.000Z')]);
+    expect(await eventsOf(t)).toBe(3);
+    expect((await findProfile(pool, a))!.mergedInto).toBe(t);
+    expect((await findProfile(pool, t))!.mergedFrom.sort()).toEqual([a, s].sort());
+    expect(await applyIdentityChange(core, merge(t, a))).toBe('noop');
+  });
+
+  it('split should re-home identities by hash and events and observations by component', async () => {
+    const p = uuidv7();
+    const q = uuidv7();
+    const emailP = { type: 'email', value: `p-${p}@example.com` };
+    const emailQ = { type: 'email', value: `q-${q}@example.com` };
+    await ingestResolvedBatch(core, [
+      resolvedEvent({ profileId: p, identifiers: [emailP], traits: { plan: 'gold', firstName: 'Pia' }, at: '2026-03-01T00:00:00.000Z' }),
+      resolvedEvent({ profileId: p, identifiers: [emailQ], traits: { plan: 'free', firstName: 'Quinn' }, at: '2026-03-02T00:00:00.000Z' }),
+      order(p, 50, '2026-03-03T00:00:00.000Z', { identifiers: [emailQ] }),
+    ]);
+    const split: SplitChangeV1 = {
+      schemaVersion: 1,
+      kind: 'split',
+      changeId: uuidv7(),
+      profileId: p,
+      components: [
+        { profileId: p, identifiers: [hashed(emailP.type, emailP.value)] },
+        { profileId: q, identifiers: [hashed(emailQ.type, emailQ.value)] },
+      ],
+      removedIdentifier: hashed('phone', '+491510000000'),
+      reason: 'shared phone',
+      actor: 'test',
+      at: new Date().toISOString(),
+    };
+    expect(await applyIdentityChange(core, split)).toBe('applied');
+    const pp = (await findProfile(pool, p))!;
+    const qq = (await findProfile(pool, q))!;
+    expect(await eventsOf(p)).toBe(1);
+    expect(await eventsOf(q)).toBe(2);
+    expect(pp.traits.plan).toBe('gold');
+    expect(qq.traits.plan).toBe('free');
+    expect(await core.vault.openTrait('firstName', qq.piiTraits.firstName!)).toBe('Quinn');
+    expect(pp.computed).toMatchObject({ orderCount: 0 });
+    expect(qq.computed).toMatchObject({ orderCount: 1, totalRevenue: 50 });
+    const owner = await pool.query<{ profile_id: string }>('SELECT profile_id FROM identities WHERE hash = $1', [testHasher(emailQ.type, emailQ.value)]);
+    expect(owner.rows[0]!.profile_id).toBe(q);
+    // a late event for q's identifier resolved to q by identity lands there
+    await ingestResolvedBatch(core, [order(q, 5, '2026-03-04T00:00:00.000Z', { identifiers: [emailQ] })]);
+    expect((await findProfile(pool, q))!.computed).toMatchObject({ orderCount: 2, totalRevenue: 55 });
+    const notice = await pool.query(`SELECT payload FROM outbox WHERE key = $1 AND payload->>'kind' = 'split'`, [p]);
+    expect(notice.rows[0].payload.splitInto).toEqual([q]);
+  });
+});
