@@ -138,12 +138,15 @@ function collect(
   }
   if (outcome.isNew && outcome.profileId !== undefined)
     record.newProfiles.push({ profileId, eventId: event.eventId, at });
-  // A star from the first linked identifier is enough evidence to recompute connectivity.
-  const [anchor, ...rest] = linked;
-  for (const other of rest) {
-    const [a, b] = anchor! < other ? [anchor!, other] : [other, anchor!];
-    record.edges.push({ a, b, eventId: event.eventId });
-  }
+  // Two overlapping stars (from the first two linked identifiers) keep the event's identifiers
+  // connected whichever single identifier an unmerge later removes; a clique would be O(n^2).
+  const [first, second] = linked;
+  const edge = (x: string, y: string) =>
+    record.edges.push(
+      x < y ? { a: x, b: y, eventId: event.eventId } : { a: y, b: x, eventId: event.eventId },
+    );
+  for (const other of linked.slice(1)) edge(first!, other);
+  for (const other of linked.slice(2)) edge(second!, other);
   const changes: MergeChangeV1[] = outcome.merges.map((m) => {
     const change: MergeChangeV1 = {
       schemaVersion: 1,

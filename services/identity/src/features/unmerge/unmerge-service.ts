@@ -90,7 +90,7 @@ export function createUnmergeService(deps: {
         );
         await tx.query(
           `INSERT INTO quarantine (identifier_hash, identifier_type, reason, actor, at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (identifier_hash) DO UPDATE SET reason = EXCLUDED.reason, actor = EXCLUDED.actor, at = EXCLUDED.at`,
+           ON CONFLICT (identifier_hash) DO NOTHING`,
           [target.hash, target.type, `unmerge: ${request.reason}`, request.actor, at],
         );
         const split: SplitChangeV1 = {
