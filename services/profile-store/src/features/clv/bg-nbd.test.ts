@@ -54,7 +54,7 @@ describe('BG/NBD', () => {
     expect(within(fit.a, PAPER.a, 0.01)).toBe(true);
     expect(within(fit.b, PAPER.b, 0.01)).toBe(true);
     expect(fit.logLikelihood).toBeCloseTo(-9582.4, 0);
-  });
+  }, 30_000);
 
   it('fitGammaGamma should reproduce Fader & Hardie (2013) on CDNOW repeat customers within 1%', () => {
     const fit = fitGammaGamma(customers);
@@ -63,7 +63,7 @@ describe('BG/NBD', () => {
     expect(within(fit.gamma, 15.44, 0.01)).toBe(true);
     // The note's population mean of average transaction value: E(Z) = pγ/(q−1) ≈ $35.
     expect(gammaGammaExpectedAverageValue(fit, { x: 0, mx: 0 })).toBeCloseTo(35.2, 0);
-  });
+  }, 30_000);
 
   it('bgNbdConditionalExpectedPurchases should give the paper worked example (x=2, tx=30.43, T=38.86 → 1.226 in 39 weeks)', () => {
     expect(bgNbdConditionalExpectedPurchases(PAPER, { x: 2, tx: 30.43, T: 38.86 }, 39)).toBeCloseTo(1.226, 2);

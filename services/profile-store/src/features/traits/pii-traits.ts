@@ -45,6 +45,6 @@ export function maskValue(value: unknown, kind?: string): unknown {
     const tail = digits.slice(-2);
     return `${head}${'*'.repeat(Math.max(digits.length - head.length - tail.length, 2))}${tail}`;
   }
-  if (text.length <= 1) return '*';
-  return `${text.slice(0, 1)}${'*'.repeat(Math.min(text.length - 1, 8))}`;
+  // A fixed-width mask: the length of a name is itself a hint.
+  return text.length <= 1 ? '***' : `${text.slice(0, 1)}***`;
 }
