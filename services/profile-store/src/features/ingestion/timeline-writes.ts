@@ -3,41 +3,23 @@ import type { PiiVault } from '../profiles/pii-vault';
 import { isPiiTrait } from '../traits/pii-traits';
 import type { EventRow, IdentitySighting, TraitSighting } from './event-mapping';
 
-/** Appends timeline rows (one statement; the partition is chosen by occurred_at). */
+/**
+ * Appends timeline rows (one statement; the partition is chosen by occurred_at). Rows travel as
+ * one JSON document expanded by jsonb_to_recordset: far cheaper than pg's array literals of JSON.
+ */
 export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO events (event_id, profile_id, occurred_at, received_at, source_id, message_id, channel, type, name,
                          is_order, revenue, currency, identifier_hashes, payload)
-     SELECT e.event_id, e.profile_id, e.occurred_at, e.received_at, e.source_id, e.message_id, e.channel, e.type, e.name,
-            e.is_order, e.revenue, e.currency, e.hashes::text[], e.payload
-       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
-                   $8::text[], $9::text[], $10::boolean[], $11::numeric[], $12::text[], $13::text[], $14::jsonb[])
-         AS e(event_id, profile_id, occurred_at, received_at, source_id, message_id, channel, type, name,
-              is_order, revenue, currency, hashes, payload)
+     SELECT e."eventId", e."profileId", e."occurredAt", e."receivedAt", e."sourceId", e."messageId", e.channel, e.type, e.name,
+            e."isOrder", e.revenue, e.currency, e."identifierHashes", e.payload
+       FROM jsonb_to_recordset($1::jsonb) AS e("eventId" uuid, "profileId" uuid, "occurredAt" timestamptz, "receivedAt" timestamptz,
+            "sourceId" text, "messageId" text, channel text, type text, name text, "isOrder" boolean, revenue numeric,
+            currency text, "identifierHashes" text[], payload jsonb)
      ON CONFLICT DO NOTHING`,
-    [
-      rows.map((r) => r.eventId),
-      rows.map((r) => r.profileId),
-      rows.map((r) => r.occurredAt),
-      rows.map((r) => r.receivedAt),
-      rows.map((r) => r.sourceId),
-      rows.map((r) => r.messageId),
-      rows.map((r) => r.channel),
-      rows.map((r) => r.type),
-      rows.map((r) => r.name),
-      rows.map((r) => r.isOrder),
-      rows.map((r) => r.revenue),
-      rows.map((r) => r.currency),
-      rows.map((r) => pgTextArray(r.identifierHashes)),
-      rows.map((r) => JSON.stringify(r.payload)),
-    ],
+    [JSON.stringify(rows)],
   );
-}
-
-/** A text[] literal; hashes are base64url and types snake_case, so quoting covers all we send. */
-export function pgTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /**
@@ -67,9 +49,9 @@ export async function upsertIdentities(db: Queryable, vault: PiiVault, sightings
   const sealed = await Promise.all(list.map((i) => (knownKeys.has(`${i.type}:${i.hash}`) ? null : vault.sealIdentity(i.raw))));
   await db.query(
     `INSERT INTO identities (type, hash, profile_id, raw_sealed, first_seen, last_seen, sources)
-     SELECT type, hash, profile_id, raw_sealed, first_seen, last_seen, sources::text[]
-       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
-         AS u(type, hash, profile_id, raw_sealed, first_seen, last_seen, sources)
+     SELECT type, hash, profile_id, raw_sealed, first_seen, last_seen, sources
+       FROM jsonb_to_recordset($1::jsonb)
+         AS u(type text, hash text, profile_id uuid, raw_sealed text, first_seen timestamptz, last_seen timestamptz, sources text[])
      ON CONFLICT (type, hash) DO UPDATE SET
        profile_id = EXCLUDED.profile_id,
        raw_sealed = COALESCE(identities.raw_sealed, EXCLUDED.raw_sealed),
@@ -77,13 +59,17 @@ export async function upsertIdentities(db: Queryable, vault: PiiVault, sightings
        last_seen = GREATEST(identities.last_seen, EXCLUDED.last_seen),
        sources = ARRAY(SELECT DISTINCT unnest(identities.sources || EXCLUDED.sources) ORDER BY 1)`,
     [
-      list.map((i) => i.type),
-      list.map((i) => i.hash),
-      list.map((i) => i.profileId),
-      sealed,
-      list.map((i) => i.first),
-      list.map((i) => i.seenAt),
-      list.map((i) => pgTextArray([...i.sources].sort())),
+      JSON.stringify(
+        list.map((i, n) => ({
+          type: i.type,
+          hash: i.hash,
+          profile_id: i.profileId,
+          raw_sealed: sealed[n],
+          first_seen: i.first,
+          last_seen: i.seenAt,
+          sources: [...i.sources].sort(),
+        })),
+      ),
     ],
   );
 }
@@ -100,17 +86,23 @@ export async function insertObservations(db: Queryable, vault: PiiVault, sightin
   );
   await db.query(
     `INSERT INTO trait_observations (profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::uuid[])`,
+     SELECT profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id
+       FROM jsonb_to_recordset($1::jsonb) AS o(profile_id uuid, trait text, value jsonb, value_sealed text, value_key text,
+            source text, channel text, observed_at timestamptz, event_id uuid)`,
     [
-      sightings.map((s) => s.profileId),
-      sightings.map((s) => s.trait),
-      prepared.map((p) => p.value),
-      prepared.map((p) => p.sealed),
-      prepared.map((p) => p.key),
-      sightings.map((s) => s.source),
-      sightings.map((s) => s.channel),
-      sightings.map((s) => s.observedAt),
-      sightings.map((s) => s.eventId),
+      JSON.stringify(
+        sightings.map((s, n) => ({
+          profile_id: s.profileId,
+          trait: s.trait,
+          value: prepared[n]!.value === null ? null : s.value,
+          value_sealed: prepared[n]!.sealed,
+          value_key: prepared[n]!.key,
+          source: s.source,
+          channel: s.channel,
+          observed_at: s.observedAt,
+          event_id: s.eventId,
+        })),
+      ),
     ],
   );
 }

@@ -3,7 +3,6 @@ import { withTransaction } from '@tessera/db';
 import type pg from 'pg';
 import { aggregateOf, changedKeys, computedFromAggregate } from '../computed/computed-traits';
 import { timelineAggregates } from '../computed/timeline-aggregate';
-import { pgTextArray } from '../ingestion/timeline-writes';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles, type ProfileRow } from '../profiles/profile-repository';
@@ -107,7 +106,7 @@ async function applySplit(deps: IdentityChangeDeps, client: pg.PoolClient, chang
     );
     await client.query(
       'UPDATE events SET profile_id = $2 WHERE profile_id = $1 AND identifier_hashes && $3::text[]',
-      [sourceId, component.profileId, pgTextArray(keys)],
+      [sourceId, component.profileId, keys],
     );
     await client.query(
       `UPDATE trait_observations o SET profile_id = $2

@@ -14,8 +14,10 @@ export interface OutboxEntry<T extends TopicId = TopicId> {
 export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await db.query(
-    'INSERT INTO outbox (topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])',
-    [entries.map((e) => e.topic), entries.map((e) => e.key), entries.map((e) => (e.payload === null ? null : JSON.stringify(e.payload)))],
+    // A JSON null payload becomes SQL NULL (a tombstone) through NULLIF.
+    `INSERT INTO outbox (topic, key, payload)
+     SELECT e->>'topic', e->>'key', NULLIF(e->'payload', 'null'::jsonb) FROM jsonb_array_elements($1::jsonb) AS e`,
+    [JSON.stringify(entries)],
   );
 }
 

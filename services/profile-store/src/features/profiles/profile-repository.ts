@@ -126,23 +126,12 @@ export async function saveProfiles(db: Queryable, profiles: ProfileRow[]): Promi
   if (profiles.length === 0) return;
   await db.query(
     `UPDATE profiles p SET
-        traits = u.traits, pii_traits = u.pii_traits, trait_winners = u.trait_winners, computed = u.computed,
-        consent = u.consent, merged_into = u.merged_into, merged_from = u.merged_from::uuid[],
+        traits = u.traits, pii_traits = u."piiTraits", trait_winners = u."traitWinners", computed = u.computed,
+        consent = u.consent, merged_into = u."mergedInto", merged_from = u."mergedFrom",
         version = u.version, updated_at = now()
-       FROM unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::uuid[], $8::text[], $9::bigint[])
-         AS u(id, traits, pii_traits, trait_winners, computed, consent, merged_into, merged_from, version)
+       FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, traits jsonb, "piiTraits" jsonb, "traitWinners" jsonb, computed jsonb,
+            consent jsonb, "mergedInto" uuid, "mergedFrom" uuid[], version bigint)
       WHERE p.id = u.id`,
-    [
-      profiles.map((p) => p.id),
-      profiles.map((p) => JSON.stringify(p.traits)),
-      profiles.map((p) => JSON.stringify(p.piiTraits)),
-      profiles.map((p) => JSON.stringify(p.traitWinners)),
-      profiles.map((p) => JSON.stringify(p.computed)),
-      profiles.map((p) => JSON.stringify(p.consent)),
-      profiles.map((p) => p.mergedInto),
-      // uuid[] per row cannot travel through unnest of a 2-D array of uneven lengths: send text.
-      profiles.map((p) => `{${p.mergedFrom.join(',')}}`),
-      profiles.map((p) => p.version),
-    ],
+    [JSON.stringify(profiles)],
   );
 }
