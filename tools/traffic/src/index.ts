@@ -27,7 +27,7 @@ export {
   type SendStats,
   type MessageOutcome,
 } from './sender/send-world';
-export { planUnits, pathFor, type SendUnit } from './sender/send-units';
+export { planUnits, unitsOf, pathFor, type SendUnit } from './sender/send-units';
 export { TokenBucket } from './sender/token-bucket';
 export { createSendProgress } from './sender/progress-bar';
 export {

@@ -18,31 +18,31 @@ export function pathFor(message: WorldMessage): string {
 /**
  * Groups messages into requests, keeping the world's order: Segment calls of one source go
  * together through /v1/batch (up to `batchSize`, flushed when full or at the end); connector
- * payloads are one request each, as the vendors send them.
+ * payloads are one request each, as the vendors send them. Lazy, so a stream of any size works.
  */
-export function planUnits(messages: Iterable<WorldMessage>, batchSize: number): SendUnit[] {
-  const units: SendUnit[] = [];
+export function* unitsOf(messages: Iterable<WorldMessage>, batchSize: number): Generator<SendUnit> {
   const pending = new Map<Route, WorldMessage[]>();
-  const flush = (route: Route): void => {
-    const batch = pending.get(route);
-    if (!batch || batch.length === 0) return;
-    pending.delete(route);
-    units.push(
-      batch.length === 1
-        ? { route, path: pathFor(batch[0]!), messages: batch, body: batch[0]!.body }
-        : { route, path: '/v1/batch', messages: batch, body: { batch: batch.map((m) => m.body) } },
-    );
-  };
+  const unitOf = (route: Route, batch: WorldMessage[]): SendUnit =>
+    batch.length === 1
+      ? { route, path: pathFor(batch[0]!), messages: batch, body: batch[0]!.body }
+      : { route, path: '/v1/batch', messages: batch, body: { batch: batch.map((m) => m.body) } };
   for (const message of messages) {
     if (!SEGMENT_ROUTES.has(message.route) || batchSize <= 1) {
-      units.push({ route: message.route, path: pathFor(message), messages: [message], body: message.body });
+      yield { route: message.route, path: pathFor(message), messages: [message], body: message.body };
       continue;
     }
     const batch = pending.get(message.route) ?? [];
     batch.push(message);
     pending.set(message.route, batch);
-    if (batch.length >= batchSize) flush(message.route);
+    if (batch.length >= batchSize) {
+      pending.delete(message.route);
+      yield unitOf(message.route, batch);
+    }
   }
-  for (const route of [...pending.keys()]) flush(route);
-  return units;
+  for (const [route, batch] of pending) yield unitOf(route, batch);
+}
+
+/** `unitsOf` collected into an array. */
+export function planUnits(messages: Iterable<WorldMessage>, batchSize: number): SendUnit[] {
+  return [...unitsOf(messages, batchSize)];
 }

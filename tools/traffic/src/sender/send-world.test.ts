@@ -129,3 +129,43 @@ describe('TokenBucket', () => {
     expect(waits[3]).toBe(500);
   });
 });
+
+describe('sendWorld streaming', () => {
+  it('sendWorld should send from a lazy iterable without collecting outcomes', async () => {
+    const fake = createFakeIngest({ writeKey: 'wk' });
+    function* stream(): Generator<(typeof messages)[number]> {
+      yield* messages.slice(0, 60);
+    }
+    const seen: string[] = [];
+    const result = await sendWorld({
+      messages: stream(),
+      total: 60,
+      collectOutcomes: false,
+      onOutcome: (o) => seen.push(o.id),
+      ingestUrl: 'http://ingest.test',
+      writeKeys: { default: 'wk' },
+      fetch: fake.fetch,
+      batchSize: 7,
+    });
+    expect(result).toMatchObject({ total: 60, sent: 60, accepted: 60, outcomes: [] });
+    expect(seen.sort()).toEqual(
+      messages
+        .slice(0, 60)
+        .map((m) => m.id)
+        .sort(),
+    );
+  });
+
+  it('sendWorld should stop with a clear error when a streamed message has no write key', async () => {
+    const fake = createFakeIngest({ writeKey: 'wk' });
+    const pos = messages.find((m) => m.route === 'pos')!;
+    await expect(
+      sendWorld({
+        messages: new Set([pos]),
+        ingestUrl: 'http://ingest.test',
+        writeKeys: { web: 'wk' },
+        fetch: fake.fetch,
+      }),
+    ).rejects.toThrow('no write key for: pos');
+  });
+});

@@ -1,7 +1,6 @@
 import type { FetchLike } from '../platform/platform-client';
-import { mapConcurrent } from '../util/map-concurrent';
 import type { Route, WorldMessage } from '../world/model';
-import { planUnits, type SendUnit } from './send-units';
+import { unitsOf, type SendUnit } from './send-units';
 import { TokenBucket } from './token-bucket';
 
 /** What happened to one message. */
@@ -30,7 +29,12 @@ export interface SendStats {
 }
 
 export interface SendOptions {
-  messages: readonly WorldMessage[];
+  /** An array, or any iterable (e.g. mapped from `generateWorldChunks`) for worlds too large for memory. */
+  messages: readonly WorldMessage[] | Iterable<WorldMessage>;
+  /** For progress when `messages` is not an array. */
+  total?: number;
+  /** Keep every outcome in the result (default true; turn off for very large runs and use `onOutcome`). */
+  collectOutcomes?: boolean;
   ingestUrl: string;
   /** Write key per route (each source has its own); `default` for routes not listed. */
   writeKeys: Partial<Record<Route | 'default', string>>;
@@ -78,16 +82,24 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
   const fetchFn = opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
   const now = opts.now ?? (() => Date.now());
   const baseUrl = opts.ingestUrl.replace(/\/+$/, '');
-  const missing = [...new Set(opts.messages.map((m) => m.route))].filter(
-    (r) => !opts.writeKeys[r] && !opts.writeKeys.default,
-  );
-  if (missing.length > 0) throw new Error(`no write key for: ${missing.join(', ')}`);
-  const units = planUnits(opts.messages, opts.batchSize ?? 50);
+  const keyFor = (route: Route): string => {
+    const key = opts.writeKeys[route] ?? opts.writeKeys.default;
+    if (!key) throw new Error(`no write key for: ${route}`);
+    return key;
+  };
+  if (Array.isArray(opts.messages)) {
+    const missing = [...new Set((opts.messages as readonly WorldMessage[]).map((m) => m.route))].filter(
+      (r) => !opts.writeKeys[r] && !opts.writeKeys.default,
+    );
+    if (missing.length > 0) throw new Error(`no write key for: ${missing.join(', ')}`);
+  }
+  const units = unitsOf(opts.messages, opts.batchSize ?? 50);
+  const collect = opts.collectOutcomes ?? true;
   const bucket = opts.rate !== undefined ? new TokenBucket(opts.rate) : undefined;
   const maxAttempts = opts.maxAttempts ?? 5;
   const started = now();
   const stats: SendStats = {
-    total: opts.messages.length,
+    total: Array.isArray(opts.messages) ? opts.messages.length : (opts.total ?? 0),
     sent: 0,
     accepted: 0,
     rejected: 0,
@@ -108,7 +120,7 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
         ...(code ? { code } : {}),
         ...(ackAt ? { ackAt } : {}),
       };
-      outcomes.push(outcome);
+      if (collect) outcomes.push(outcome);
       opts.onOutcome?.(outcome);
     }
     stats.sent += unit.messages.length;
@@ -126,7 +138,7 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: basic((opts.writeKeys[unit.route] ?? opts.writeKeys.default)!),
+        authorization: basic(keyFor(unit.route)),
       },
       body: JSON.stringify(unit.body),
     };
@@ -155,7 +167,17 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
     }
   };
 
-  await mapConcurrent(units, opts.concurrency ?? 16, sendUnit);
+  // workers pull from one lazy iterator, so memory stays flat whatever the world's size
+  let stopped = false;
+  const worker = async (): Promise<void> => {
+    try {
+      for (let next = units.next(); !next.done && !stopped; next = units.next()) await sendUnit(next.value);
+    } catch (err) {
+      stopped = true; // a configuration error (missing key): stop every worker, report it once
+      throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
   stats.elapsedMs = now() - started;
   stats.rate = stats.elapsedMs > 0 ? (stats.sent * 1000) / stats.elapsedMs : 0;
   return { ...stats, outcomes };
