@@ -13,3 +13,4 @@ export * from './privacy';
 export * from './profile-update';
 export * from './suppression';
 export * from './topics';
+export * from './activation';

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS activation_members (
   destination  text NOT NULL,
   profile_id   uuid NOT NULL,
   version      bigint NOT NULL,
+  -- false after a removal (tombstone): remembers the version so a stale update cannot re-add the profile.
+  present      boolean NOT NULL DEFAULT true,
   updated_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (destination, profile_id)
 );

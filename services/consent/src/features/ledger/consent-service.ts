@@ -18,6 +18,8 @@ export interface ConsentServiceDeps {
   consentChangesTopic: string;
   purposes: readonly string[];
   clock?: () => Date;
+  /** Runs in the same transaction as the changes (activation feeds drop profiles that lost consent). */
+  onChanges?: (client: Queryable, changes: readonly ConsentChangeV1[]) => Promise<unknown>;
 }
 
 export interface RecordOutcome {
@@ -116,6 +118,7 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
         ),
       ),
     );
+    if (changes.length > 0 && deps.onChanges) await deps.onChanges(client, changes);
     return changes;
   }
 
