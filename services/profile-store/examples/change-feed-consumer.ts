@@ -1,8 +1,8 @@
 /**
  * Example downstream consumer of the profile change feed (Topics.profileUpdates), e.g. the sync
- * into an email platform. Run with the platform's env:
- *   KAFKA_BROKERS=127.0.0.1:9092 node -r @swc-node/register services/profile-store/examples/change-feed-consumer.ts
- * (or compile it with tsc). It reads the compacted topic from the beginning with its own group,
+ * into an email platform. After `npm run build`, run it with any TypeScript runner, e.g.
+ *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx services/profile-store/examples/change-feed-consumer.ts
+ * It reads the compacted topic from the beginning with its own group,
  * so a new mirror bootstraps from the latest state of every profile.
  */
 import { createKafka } from '@tessera/kafka';
