@@ -27,7 +27,10 @@ async function main(): Promise<void> {
         if (m.key === null) continue;
         const outcome = mirror.apply(m.key, m.value);
         // Log ids and outcomes only: traits carry personal data.
-        logger.info({ profileId: m.key, kind: m.value?.kind ?? 'tombstone', version: m.value?.version, outcome }, 'profile update');
+        logger.info(
+          { profileId: m.key, kind: m.value?.kind ?? 'tombstone', version: m.value?.version, outcome },
+          'profile update',
+        );
       }
     },
   });

@@ -51,6 +51,8 @@ export class ProfileMirror {
 
   /** Who may receive marketing email: an explicit grant only (unknown is not consent). */
   emailAudience(): MirroredProfile[] {
-    return [...this.profiles.values()].filter((p) => p.consent.email_marketing === 'granted' && typeof p.traits.email === 'string');
+    return [...this.profiles.values()].filter(
+      (p) => p.consent.email_marketing === 'granted' && typeof p.traits.email === 'string',
+    );
   }
 }

@@ -33,8 +33,16 @@ export async function buildApp(deps: ProfileStoreAppDeps): Promise<FastifyInstan
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Tessera profile store', version: '1.0.0', description: 'Golden records, timelines, identities and traits with provenance.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: tsk_<keyId>_<secret>' } } },
+      info: {
+        title: 'Tessera profile store',
+        version: '1.0.0',
+        description: 'Golden records, timelines, identities and traits with provenance.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key: tsk_<keyId>_<secret>' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -32,11 +32,20 @@ export interface ProfileStoreCommandOptions {
  */
 export function registerProfileStoreCommands(program: Command, opts: ProfileStoreCommandOptions = {}): void {
   const out = opts.out ?? ((line: string) => console.log(line));
-  const profiles = program.command('profiles').description('profile store: CLV/RFM jobs, key rotation, partitions');
+  const profiles = program
+    .command('profiles')
+    .description('profile store: CLV/RFM jobs, key rotation, partitions');
 
-  const run = async <T>(fn: (core: ProfileStoreCore, pool: pg.Pool, env: z.infer<typeof CliEnvSchema>) => Promise<T>) => {
+  const run = async <T>(
+    fn: (core: ProfileStoreCore, pool: pg.Pool, env: z.infer<typeof CliEnvSchema>) => Promise<T>,
+  ) => {
     const env = parseConfig(CliEnvSchema, opts.env ?? process.env);
-    const pool = createPool({ connectionString: env.DATABASE_URL, schema: migrations.schema, max: 4, applicationName: 'tessera-cli' });
+    const pool = createPool({
+      connectionString: env.DATABASE_URL,
+      schema: migrations.schema,
+      max: 4,
+      applicationName: 'tessera-cli',
+    });
     try {
       out(JSON.stringify(await fn(createProfileStoreCore(env, pool), pool, env)));
     } finally {
@@ -51,7 +60,10 @@ export function registerProfileStoreCommands(program: Command, opts: ProfileStor
     .option('--calibration-end <iso>', 'ignore orders after this instant (default: now)')
     .action(async (o: { horizonWeeks: string; calibrationEnd?: string }) => {
       const horizonWeeks = z.coerce.number().int().min(1).max(520).parse(o.horizonWeeks);
-      const calibrationEnd = o.calibrationEnd === undefined ? undefined : new Date(z.iso.datetime({ offset: true }).parse(o.calibrationEnd));
+      const calibrationEnd =
+        o.calibrationEnd === undefined
+          ? undefined
+          : new Date(z.iso.datetime({ offset: true }).parse(o.calibrationEnd));
       await run((core) => refitClv(core, { horizonWeeks, ...(calibrationEnd ? { calibrationEnd } : {}) }));
     });
 
@@ -63,11 +75,19 @@ export function registerProfileStoreCommands(program: Command, opts: ProfileStor
   profiles
     .command('reencrypt')
     .description('re-wrap sealed identities and traits under the primary key of PII_KEYRING (key rotation)')
-    .action(async () => run((core, pool, env) => reencryptAll(pool, core.vault, LocalKeyring.fromString(env.PII_KEYRING).primaryKeyId)));
+    .action(async () =>
+      run((core, pool, env) =>
+        reencryptAll(pool, core.vault, LocalKeyring.fromString(env.PII_KEYRING).primaryKeyId),
+      ),
+    );
 
   profiles
     .command('partitions')
     .description('create the monthly event partitions for the coming months')
     .option('--months <n>', 'months ahead', '3')
-    .action(async (o: { months: string }) => run(async (_core, pool) => ({ created: await ensurePartitions(pool, z.coerce.number().int().min(1).max(36).parse(o.months)) })));
+    .action(async (o: { months: string }) =>
+      run(async (_core, pool) => ({
+        created: await ensurePartitions(pool, z.coerce.number().int().min(1).max(36).parse(o.months)),
+      })),
+    );
 }

@@ -23,9 +23,20 @@ async function main(): Promise<void> {
   const config = loadConfig(ProfileStoreConfigSchema);
   const logger = createLogger({ name: 'profile-store', level: config.LOG_LEVEL });
   const registry = createMetricsRegistry({ service: 'profile-store' });
-  const pool = createPool({ connectionString: config.DATABASE_URL, schema: migrations.schema, max: config.DATABASE_POOL_SIZE, logger });
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema: migrations.schema,
+    max: config.DATABASE_POOL_SIZE,
+    logger,
+  });
   await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir, logger });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'profile-store', topicPrefix: config.TOPIC_PREFIX, logger, registry });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? 'profile-store',
+    topicPrefix: config.TOPIC_PREFIX,
+    logger,
+    registry,
+  });
   const producer = kafka.producer({ name: 'profile-store' });
   await producer.connect();
   const keys = createKeyDirectory({ kafka, logger, groupId: `profile-store-keys-${hostname()}` });
@@ -34,15 +45,39 @@ async function main(): Promise<void> {
   const core = createProfileStoreCore(config, pool);
   const groupId = config.PROFILE_STORE_CONSUMER_GROUP;
   const consumers = [
-    createEventsResolvedConsumer(kafka, { ...core, logger, groupId, batchSize: config.PROFILE_STORE_BATCH_SIZE, concurrency: config.PROFILE_STORE_PARTITIONS_CONCURRENTLY }),
+    createEventsResolvedConsumer(kafka, {
+      ...core,
+      logger,
+      groupId,
+      batchSize: config.PROFILE_STORE_BATCH_SIZE,
+      concurrency: config.PROFILE_STORE_PARTITIONS_CONCURRENTLY,
+    }),
     createIdentityChangesConsumer(kafka, { ...core, logger, groupId }),
     createConsentChangesConsumer(kafka, { pool, vault: core.vault, logger, groupId }),
     createPrivacyCommandsConsumer(kafka, { pool, logger, groupId }),
   ];
   const relay = createOutboxRelay({ pool, publisher: producer, logger, idleMs: config.OUTBOX_POLL_MS });
-  const scheduler = createScheduler({ ...core, logger, intervalMinutes: config.SCORING_INTERVAL_MINUTES, horizonWeeks: config.CLV_HORIZON_WEEKS });
-  const profiles = createProfileService({ db: pool, vault: core.vault, hasher: core.hasher, audit: createKafkaAuditSink(producer), normalize: normalizeForLookup });
-  const app = await buildApp({ logger, registry, pool, keys, profiles, readiness: { consumers: () => consumers.every((c) => c.isRunning()) } });
+  const scheduler = createScheduler({
+    ...core,
+    logger,
+    intervalMinutes: config.SCORING_INTERVAL_MINUTES,
+    horizonWeeks: config.CLV_HORIZON_WEEKS,
+  });
+  const profiles = createProfileService({
+    db: pool,
+    vault: core.vault,
+    hasher: core.hasher,
+    audit: createKafkaAuditSink(producer),
+    normalize: normalizeForLookup,
+  });
+  const app = await buildApp({
+    logger,
+    registry,
+    pool,
+    keys,
+    profiles,
+    readiness: { consumers: () => consumers.every((c) => c.isRunning()) },
+  });
 
   await app.listen({ host: config.HOST, port: config.PORT });
   relay.start();
@@ -56,10 +91,17 @@ async function main(): Promise<void> {
       ...consumers.map((c, i) => ({ name: `consumer ${i}`, run: () => c.stop() })),
       { name: 'scheduler', run: () => scheduler.stop() },
       // The relay drains after the consumers so their last outbox rows go out before we leave.
-      { name: 'outbox relay', run: async () => {
-        await relay.stop();
-        await relay.relayOnce().catch((err: unknown) => logger.warn({ err }, 'final outbox drain failed; rows stay for the next start'));
-      } },
+      {
+        name: 'outbox relay',
+        run: async () => {
+          await relay.stop();
+          await relay
+            .relayOnce()
+            .catch((err: unknown) =>
+              logger.warn({ err }, 'final outbox drain failed; rows stay for the next start'),
+            );
+        },
+      },
       { name: 'key directory', run: () => keys.stop() },
       { name: 'producer', run: () => producer.disconnect() },
       { name: 'http', run: () => app.close() },

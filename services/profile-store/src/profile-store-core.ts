@@ -19,5 +19,11 @@ export interface ProfileStoreCore extends IngestDeps {
 export function createProfileStoreCore(settings: CoreSettings, pool: pg.Pool): ProfileStoreCore {
   const hasher = createIdentifierHasher(settings.IDENTIFIER_HASH_KEY);
   const vault = createPiiVault(new FieldEncryptor(LocalKeyring.fromString(settings.PII_KEYRING)), hasher);
-  return { pool, vault, hasher, survivorship: survivorshipConfig, reportingCurrency: settings.REPORTING_CURRENCY };
+  return {
+    pool,
+    vault,
+    hasher,
+    survivorship: survivorshipConfig,
+    reportingCurrency: settings.REPORTING_CURRENCY,
+  };
 }

@@ -1,6 +1,13 @@
 import { uuidv7, type ConsentChangeV1 } from '@tessera/contracts';
 import type { BatchConsumer, TypedProducer } from '@tessera/kafka';
-import { collectMessages, createTestKafka, testLogger, uniqueName, waitFor, type TestKafka } from '@tessera/testkit';
+import {
+  collectMessages,
+  createTestKafka,
+  testLogger,
+  uniqueName,
+  waitFor,
+  type TestKafka,
+} from '@tessera/testkit';
 import type pg from 'pg';
 import { createOutboxRelay, type OutboxRelay } from '../features/outbox/outbox-relay';
 import { findProfile } from '../features/profiles/profile-repository';
@@ -24,7 +31,16 @@ const logger = testLogger('profile-store-consumers');
 
 beforeAll(async () => {
   ({ pool, close } = await migratedDatabase());
-  tk = await createTestKafka({ topics: ['eventsResolved', 'identityChanges', 'consentChanges', 'privacyCommands', 'profileUpdates', 'privacyStatus'] });
+  tk = await createTestKafka({
+    topics: [
+      'eventsResolved',
+      'identityChanges',
+      'consentChanges',
+      'privacyCommands',
+      'profileUpdates',
+      'privacyStatus',
+    ],
+  });
   producer = tk.kafka.producer();
   await producer.connect();
   const core = createProfileStoreCore(testSettings, pool);
@@ -47,17 +63,26 @@ afterAll(async () => {
   await close();
 });
 
-const eventCount = async (id: string) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id])).rows[0]!.n);
+const eventCount = async (id: string) =>
+  Number(
+    (await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id])).rows[0]!
+      .n,
+  );
 
 describe('profile store consumers', () => {
   it('should apply resolved events once even when the topic carries them twice, and publish the change feed', async () => {
     const id = uuidv7();
-    const batch = [resolvedEvent({ profileId: id, traits: { plan: 'pro' } }), order(id, 20, '2026-06-01T00:00:00.000Z'), order(id, 22, '2026-06-02T00:00:00.000Z')];
+    const batch = [
+      resolvedEvent({ profileId: id, traits: { plan: 'pro' } }),
+      order(id, 20, '2026-06-01T00:00:00.000Z'),
+      order(id, 22, '2026-06-02T00:00:00.000Z'),
+    ];
     await producer.publish('eventsResolved', batch);
     await producer.publish('eventsResolved', batch);
     await waitFor(async () => (await eventCount(id)) === 3, { timeoutMs: 20_000 });
     const updates = await collectMessages(tk.kafka, 'profileUpdates', {
-      until: (m) => m.some((x) => x.key === id && (x.value?.computed as { orderCount?: number }).orderCount === 2),
+      until: (m) =>
+        m.some((x) => x.key === id && (x.value?.computed as { orderCount?: number }).orderCount === 2),
       timeoutMs: 20_000,
     });
     const latest = updates.filter((m) => m.key === id).pop()!.value!;
@@ -70,7 +95,16 @@ describe('profile store consumers', () => {
   it('should apply merges, carry consent into the feed and erase on command', async () => {
     const [s, a] = [uuidv7(), uuidv7()];
     await producer.publish('identityChanges', [
-      { schemaVersion: 1, kind: 'merge', changeId: uuidv7(), survivorId: s, absorbedId: a, linkingIdentifier: { type: 'email', hash: 'aaaaaaaaaaaaaaaaaaaaaa' }, rule: 'email', at: new Date().toISOString() },
+      {
+        schemaVersion: 1,
+        kind: 'merge',
+        changeId: uuidv7(),
+        survivorId: s,
+        absorbedId: a,
+        linkingIdentifier: { type: 'email', hash: 'aaaaaaaaaaaaaaaaaaaaaa' },
+        rule: 'email',
+        at: new Date().toISOString(),
+      },
     ]);
     await producer.publish('eventsResolved', [order(a, 5, '2026-06-03T00:00:00.000Z')]);
     await waitFor(async () => (await eventCount(s)) === 1, { timeoutMs: 20_000 });
@@ -90,12 +124,29 @@ describe('profile store consumers', () => {
       until: (m) => m.some((x) => x.key === s && x.value?.consent.email_marketing === 'denied'),
       timeoutMs: 20_000,
     });
-    expect(updates.some((m) => m.key === a && m.value?.kind === 'merged' && m.value.mergedInto === s)).toBe(true);
+    expect(updates.some((m) => m.key === a && m.value?.kind === 'merged' && m.value.mergedInto === s)).toBe(
+      true,
+    );
 
     const requestId = uuidv7();
-    await producer.publish('privacyCommands', [{ schemaVersion: 1, requestId, kind: 'erase', profileIds: [a], identifiers: [], requestedAt: new Date().toISOString() }]);
-    const statuses = await collectMessages(tk.kafka, 'privacyStatus', { until: (m) => m.some((x) => x.key === requestId), timeoutMs: 20_000 });
-    expect(statuses.find((x) => x.key === requestId)!.value).toMatchObject({ status: 'done', details: { profiles: 2, residue: 0 } });
+    await producer.publish('privacyCommands', [
+      {
+        schemaVersion: 1,
+        requestId,
+        kind: 'erase',
+        profileIds: [a],
+        identifiers: [],
+        requestedAt: new Date().toISOString(),
+      },
+    ]);
+    const statuses = await collectMessages(tk.kafka, 'privacyStatus', {
+      until: (m) => m.some((x) => x.key === requestId),
+      timeoutMs: 20_000,
+    });
+    expect(statuses.find((x) => x.key === requestId)!.value).toMatchObject({
+      status: 'done',
+      details: { profiles: 2, residue: 0 },
+    });
     expect(await findProfile(pool, s)).toBeUndefined();
   });
 });

@@ -3,7 +3,10 @@ import type { Logger } from '@tessera/observability';
 import { ingestResolvedBatch, type IngestDeps } from '../features/ingestion/ingest-batch';
 
 /** Resolved events → profiles, timeline, identities, observations (one transaction per batch). */
-export function createEventsResolvedConsumer(kafka: TesseraKafka, deps: IngestDeps & { logger: Logger; groupId: string; batchSize: number; concurrency: number }): BatchConsumer {
+export function createEventsResolvedConsumer(
+  kafka: TesseraKafka,
+  deps: IngestDeps & { logger: Logger; groupId: string; batchSize: number; concurrency: number },
+): BatchConsumer {
   const log = deps.logger.child({ consumer: 'events-resolved' });
   return kafka.consumer({
     groupId: `${deps.groupId}.events-resolved`,

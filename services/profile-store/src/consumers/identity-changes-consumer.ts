@@ -3,7 +3,10 @@ import type { Logger } from '@tessera/observability';
 import { applyIdentityChange, type IdentityChangeDeps } from '../features/merges/identity-change-service';
 
 /** Merges and splits, applied in partition order, each in its own transaction (idempotent by change id). */
-export function createIdentityChangesConsumer(kafka: TesseraKafka, deps: IdentityChangeDeps & { logger: Logger; groupId: string }): BatchConsumer {
+export function createIdentityChangesConsumer(
+  kafka: TesseraKafka,
+  deps: IdentityChangeDeps & { logger: Logger; groupId: string },
+): BatchConsumer {
   const log = deps.logger.child({ consumer: 'identity-changes' });
   return kafka.consumer({
     groupId: `${deps.groupId}.identity-changes`,
@@ -12,7 +15,16 @@ export function createIdentityChangesConsumer(kafka: TesseraKafka, deps: Identit
       for (const m of messages) {
         if (m.value === null) continue;
         const outcome = await applyIdentityChange(deps, m.value);
-        log.info({ changeId: m.value.changeId, kind: m.value.kind, outcome, partition: ctx.partition, offset: m.offset }, 'identity change handled');
+        log.info(
+          {
+            changeId: m.value.changeId,
+            kind: m.value.kind,
+            outcome,
+            partition: ctx.partition,
+            offset: m.offset,
+          },
+          'identity change handled',
+        );
         await ctx.heartbeat();
       }
     },

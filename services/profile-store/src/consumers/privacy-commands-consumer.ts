@@ -4,7 +4,10 @@ import type pg from 'pg';
 import { eraseSubject } from '../features/privacy/erasure-service';
 
 /** Erasure commands: delete the subject, report on the status topic (through the outbox). */
-export function createPrivacyCommandsConsumer(kafka: TesseraKafka, deps: { pool: pg.Pool; logger: Logger; groupId: string }): BatchConsumer {
+export function createPrivacyCommandsConsumer(
+  kafka: TesseraKafka,
+  deps: { pool: pg.Pool; logger: Logger; groupId: string },
+): BatchConsumer {
   const log = deps.logger.child({ consumer: 'privacy-commands' });
   return kafka.consumer({
     groupId: `${deps.groupId}.privacy-commands`,

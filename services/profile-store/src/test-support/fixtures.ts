@@ -4,7 +4,11 @@ import { createIdentifierHasher, LocalKeyring } from '@tessera/crypto';
 /** Secrets for tests only (fixed so hashes are reproducible). */
 export const TEST_HASH_KEY = 'dGVzdC1pZGVudGlmaWVyLWhhc2gta2V5LTMyLWJ5dGVzLWxvbmchIQ';
 export const TEST_KEYRING = `k1:${LocalKeyring.generateKey()}`;
-export const testSettings = { IDENTIFIER_HASH_KEY: TEST_HASH_KEY, PII_KEYRING: TEST_KEYRING, REPORTING_CURRENCY: 'USD' };
+export const testSettings = {
+  IDENTIFIER_HASH_KEY: TEST_HASH_KEY,
+  PII_KEYRING: TEST_KEYRING,
+  REPORTING_CURRENCY: 'USD',
+};
 export const testHasher = createIdentifierHasher(TEST_HASH_KEY);
 
 export interface EventSpec {
@@ -51,4 +55,10 @@ export function resolvedEvent(spec: EventSpec): ResolvedEventV1 {
 }
 
 export const order = (profileId: string, revenue: number, at: string, extra: Partial<EventSpec> = {}) =>
-  resolvedEvent({ profileId, event: 'Order Completed', properties: { revenue, currency: 'USD' }, at, ...extra });
+  resolvedEvent({
+    profileId,
+    event: 'Order Completed',
+    properties: { revenue, currency: 'USD' },
+    at,
+    ...extra,
+  });

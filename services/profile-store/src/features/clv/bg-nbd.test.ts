@@ -16,7 +16,8 @@ import { hyp2f1, logGamma } from './special-functions';
 const CDNOW = path.resolve(__dirname, '../../../../../../shared/data/cdnow/CDNOW_sample.txt');
 const PAPER: BgNbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
-const within = (actual: number, expected: number, rel: number) => Math.abs(actual - expected) / expected <= rel;
+const within = (actual: number, expected: number, rel: number) =>
+  Math.abs(actual - expected) / expected <= rel;
 
 describe('special functions', () => {
   it('logGamma should match factorials and Γ(1/2)', () => {
@@ -102,10 +103,16 @@ describe('BG/NBD', () => {
 
   it('bgNbdLogLikelihood should be finite for any valid history', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 1, noNaN: true }), (x, share) => {
-        const T = 40;
-        expect(Number.isFinite(bgNbdLogLikelihood(PAPER, { x, tx: x === 0 ? 0 : share * T, T }))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (x, share) => {
+          const T = 40;
+          expect(Number.isFinite(bgNbdLogLikelihood(PAPER, { x, tx: x === 0 ? 0 : share * T, T }))).toBe(
+            true,
+          );
+        },
+      ),
     );
   });
 });

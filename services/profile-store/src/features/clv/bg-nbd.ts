@@ -49,11 +49,18 @@ function groupSummaries(customers: RfmSummary[]): Array<RfmSummary & { n: number
  * is unconstrained; a tiny ridge on the log-parameters keeps degenerate data sets (everyone
  * bought once) from drifting to infinity without moving well-posed fits.
  */
-export function fitBgNbd(customers: RfmSummary[]): BgNbdParams & { logLikelihood: number; converged: boolean } {
+export function fitBgNbd(
+  customers: RfmSummary[],
+): BgNbdParams & { logLikelihood: number; converged: boolean } {
   if (customers.length === 0) throw new RangeError('cannot fit BG/NBD on no customers');
   const groups = groupSummaries(customers);
   const negLl = (logP: number[]): number => {
-    const p = { r: Math.exp(logP[0]!), alpha: Math.exp(logP[1]!), a: Math.exp(logP[2]!), b: Math.exp(logP[3]!) };
+    const p = {
+      r: Math.exp(logP[0]!),
+      alpha: Math.exp(logP[1]!),
+      a: Math.exp(logP[2]!),
+      b: Math.exp(logP[3]!),
+    };
     let ll = 0;
     for (const g of groups) ll += g.n * bgNbdLogLikelihood(p, g);
     const ridge = 1e-6 * logP.reduce((s, v) => s + v * v, 0);

@@ -56,7 +56,9 @@ export function parseCdnow(text: string): OrderFact[] {
     const parts = line.trim().split(/\s+/);
     if (parts.length < 5) continue;
     const [, sampleId, ymd, , dollars] = parts as [string, string, string, string, string];
-    const at = new Date(Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(4, 6)) - 1, Number(ymd.slice(6, 8))));
+    const at = new Date(
+      Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(4, 6)) - 1, Number(ymd.slice(6, 8))),
+    );
     orders.push({ customerId: sampleId, at, value: Number(dollars) });
   }
   return orders;

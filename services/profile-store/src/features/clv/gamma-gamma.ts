@@ -32,7 +32,9 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, c: MonetarySum
 }
 
 /** Maximum-likelihood fit of (p, q, γ) on customers with x > 0 and a positive mean value. */
-export function fitGammaGamma(customers: MonetarySummary[]): GammaGammaParams & { logLikelihood: number; converged: boolean } {
+export function fitGammaGamma(
+  customers: MonetarySummary[],
+): GammaGammaParams & { logLikelihood: number; converged: boolean } {
   const usable = customers.filter((c) => c.x > 0 && c.mx > 0);
   if (usable.length === 0) throw new RangeError('cannot fit Gamma-Gamma without repeat customers with spend');
   const negLl = (logP: number[]): number => {

@@ -18,7 +18,11 @@ export interface NelderMeadOptions {
  * contraction ½, shrink ½). Derivative-free, which suits likelihoods built from special functions.
  * Non-finite objective values are treated as +∞ so the simplex walks away from invalid regions.
  */
-export function nelderMead(f: (x: number[]) => number, start: number[], opts: NelderMeadOptions = {}): MinimizeResult {
+export function nelderMead(
+  f: (x: number[]) => number,
+  start: number[],
+  opts: NelderMeadOptions = {},
+): MinimizeResult {
   const maxIterations = opts.maxIterations ?? 5000;
   const tolerance = opts.tolerance ?? 1e-10;
   const step = opts.step ?? 0.5;
@@ -40,7 +44,10 @@ export function nelderMead(f: (x: number[]) => number, start: number[], opts: Ne
     simplex.sort((p, q) => p.v - q.v);
     const best = simplex[0]!;
     const worst = simplex[n]!;
-    if (Math.abs(worst.v - best.v) <= tolerance * (Math.abs(best.v) + tolerance) && Number.isFinite(worst.v)) {
+    if (
+      Math.abs(worst.v - best.v) <= tolerance * (Math.abs(best.v) + tolerance) &&
+      Number.isFinite(worst.v)
+    ) {
       return { x: best.x, value: best.v, iterations, converged: true };
     }
     const centroid = new Array<number>(n).fill(0);

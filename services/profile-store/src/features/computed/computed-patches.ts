@@ -10,7 +10,11 @@ import { lockProfiles, saveProfiles } from '../profiles/profile-repository';
  * Merges job-computed fields (RFM, CLV) into profiles' computed traits, in chunks, each chunk one
  * transaction with its change-feed messages. Profiles whose values did not change are not touched.
  */
-export async function patchComputed(deps: { pool: pg.Pool; vault: PiiVault }, patches: Map<string, JsonObject>, chunkSize = 500): Promise<number> {
+export async function patchComputed(
+  deps: { pool: pg.Pool; vault: PiiVault },
+  patches: Map<string, JsonObject>,
+  chunkSize = 500,
+): Promise<number> {
   const ids = [...patches.keys()];
   let updated = 0;
   for (let i = 0; i < ids.length; i += chunkSize) {
@@ -27,7 +31,14 @@ export async function patchComputed(deps: { pool: pg.Pool; vault: PiiVault }, pa
         p.computed = next;
         p.version += 1;
         touched.push(p);
-        outbox.push(await profileUpdate(deps.vault, p, 'upsert', changed.map((k) => `computed.${k}`)));
+        outbox.push(
+          await profileUpdate(
+            deps.vault,
+            p,
+            'upsert',
+            changed.map((k) => `computed.${k}`),
+          ),
+        );
       }
       await saveProfiles(client, touched);
       await enqueueOutbox(client, outbox);

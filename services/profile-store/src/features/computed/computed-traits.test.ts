@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { aggregateOf, changedKeys, computedFromAggregate, foldEvents, type EventFact } from './computed-traits';
+import {
+  aggregateOf,
+  changedKeys,
+  computedFromAggregate,
+  foldEvents,
+  type EventFact,
+} from './computed-traits';
 import { rfmScores } from './rfm';
 
 const empty = aggregateOf({});
@@ -14,7 +20,12 @@ describe('computed traits', () => {
   it('foldEvents should count orders, revenue, AOV, first/last dates and channels', () => {
     const agg = foldEvents(
       empty,
-      [fact(3), fact(1, { isOrder: true, revenue: 10, channel: 'ecommerce' }), fact(5, { isOrder: true, revenue: 30.5, currency: 'eur' }), fact(4, { isOrder: true, revenue: 99, currency: 'USD' })],
+      [
+        fact(3),
+        fact(1, { isOrder: true, revenue: 10, channel: 'ecommerce' }),
+        fact(5, { isOrder: true, revenue: 30.5, currency: 'eur' }),
+        fact(4, { isOrder: true, revenue: 99, currency: 'USD' }),
+      ],
       'EUR',
     );
     const c = computedFromAggregate(agg);
@@ -58,7 +69,12 @@ describe('computed traits', () => {
 
 describe('rfmScores', () => {
   it('should give the best customers 5s and the worst 1s', () => {
-    const inputs = Array.from({ length: 10 }, (_, i) => ({ profileId: `p${i}`, recencyDays: 100 - i * 10, frequency: i + 1, monetary: (i + 1) * 50 }));
+    const inputs = Array.from({ length: 10 }, (_, i) => ({
+      profileId: `p${i}`,
+      recencyDays: 100 - i * 10,
+      frequency: i + 1,
+      monetary: (i + 1) * 50,
+    }));
     const scores = rfmScores(inputs);
     expect(scores.get('p9')).toEqual({ r: 5, f: 5, m: 5, segment: '555' });
     expect(scores.get('p0')).toEqual({ r: 1, f: 1, m: 1, segment: '111' });
@@ -66,15 +82,28 @@ describe('rfmScores', () => {
 
   it('should give identical customers identical scores within 1..5', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ r: fc.nat(400), f: fc.nat(20), m: fc.nat(5000) }), { minLength: 1, maxLength: 60 }), (rows) => {
-        const inputs = rows.flatMap((row, i) => [0, 1].map((k) => ({ profileId: `p${i}-${k}`, recencyDays: row.r, frequency: row.f, monetary: row.m })));
-        const scores = rfmScores(inputs);
-        rows.forEach((_, i) => {
-          const a = scores.get(`p${i}-0`)!;
-          expect(scores.get(`p${i}-1`)).toEqual(a);
-          for (const v of [a.r, a.f, a.m]) expect(v >= 1 && v <= 5).toBe(true);
-        });
-      }),
+      fc.property(
+        fc.array(fc.record({ r: fc.nat(400), f: fc.nat(20), m: fc.nat(5000) }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (rows) => {
+          const inputs = rows.flatMap((row, i) =>
+            [0, 1].map((k) => ({
+              profileId: `p${i}-${k}`,
+              recencyDays: row.r,
+              frequency: row.f,
+              monetary: row.m,
+            })),
+          );
+          const scores = rfmScores(inputs);
+          rows.forEach((_, i) => {
+            const a = scores.get(`p${i}-0`)!;
+            expect(scores.get(`p${i}-1`)).toEqual(a);
+            for (const v of [a.r, a.f, a.m]) expect(v >= 1 && v <= 5).toBe(true);
+          });
+        },
+      ),
     );
   });
 });

@@ -39,8 +39,10 @@ export const TimelineTraits = [
 ] as const;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const earlier = (p: string | null, q: string | null) => (p === null ? q : q === null ? p : Date.parse(p) <= Date.parse(q) ? p : q);
-const later = (p: string | null, q: string | null) => (p === null ? q : q === null ? p : Date.parse(p) >= Date.parse(q) ? p : q);
+const earlier = (p: string | null, q: string | null) =>
+  p === null ? q : q === null ? p : Date.parse(p) <= Date.parse(q) ? p : q;
+const later = (p: string | null, q: string | null) =>
+  p === null ? q : q === null ? p : Date.parse(p) >= Date.parse(q) ? p : q;
 
 function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
@@ -57,7 +59,9 @@ export function aggregateOf(computed: JsonObject): TimelineAggregate {
     eventCount: num(computed.eventCount),
     firstSeenAt: str(computed.firstSeenAt),
     lastSeenAt: str(computed.lastSeenAt),
-    channels: Array.isArray(computed.channels) ? computed.channels.filter((c): c is string => typeof c === 'string') : [],
+    channels: Array.isArray(computed.channels)
+      ? computed.channels.filter((c): c is string => typeof c === 'string')
+      : [],
     orderCount,
     revenueOrderCount: num(computed.revenueOrderCount, orderCount - other),
     totalRevenue: num(computed.totalRevenue),
@@ -71,7 +75,11 @@ export function aggregateOf(computed: JsonObject): TimelineAggregate {
  * Folds new events into the aggregate. Revenue is summed in the reporting currency only: orders in
  * another currency are counted but kept out of revenue (no silent FX), and reported as such.
  */
-export function foldEvents(agg: TimelineAggregate, facts: EventFact[], reportingCurrency: string): TimelineAggregate {
+export function foldEvents(
+  agg: TimelineAggregate,
+  facts: EventFact[],
+  reportingCurrency: string,
+): TimelineAggregate {
   const next = { ...agg, channels: [...agg.channels] };
   for (const f of facts) {
     next.eventCount += 1;
@@ -82,7 +90,8 @@ export function foldEvents(agg: TimelineAggregate, facts: EventFact[], reporting
     next.orderCount += 1;
     next.firstOrderAt = earlier(next.firstOrderAt, f.occurredAt);
     next.lastOrderAt = later(next.lastOrderAt, f.occurredAt);
-    if (f.currency !== undefined && f.currency.toUpperCase() !== reportingCurrency) next.ordersInOtherCurrencies += 1;
+    if (f.currency !== undefined && f.currency.toUpperCase() !== reportingCurrency)
+      next.ordersInOtherCurrencies += 1;
     else {
       next.revenueOrderCount += 1;
       // Rounded at every step so incremental and from-scratch totals agree to the cent.

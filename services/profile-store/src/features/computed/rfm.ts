@@ -37,9 +37,18 @@ export function rfmScores(inputs: RfmInput[]): Map<string, RfmScore> {
       return higherIsBetter ? quintile : 6 - quintile;
     };
   };
-  const r = scorer(inputs.map((i) => i.recencyDays), false);
-  const f = scorer(inputs.map((i) => i.frequency), true);
-  const m = scorer(inputs.map((i) => i.monetary), true);
+  const r = scorer(
+    inputs.map((i) => i.recencyDays),
+    false,
+  );
+  const f = scorer(
+    inputs.map((i) => i.frequency),
+    true,
+  );
+  const m = scorer(
+    inputs.map((i) => i.monetary),
+    true,
+  );
   const result = new Map<string, RfmScore>();
   for (const i of inputs) {
     const score = { r: r(i.recencyDays), f: f(i.frequency), m: m(i.monetary) };

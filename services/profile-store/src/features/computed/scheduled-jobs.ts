@@ -7,7 +7,11 @@ const LOCK_SCORING = 0x7072_6f66; // "prof"
 const LOCK_PARTITIONS = 0x7061_7274; // "part"
 
 /** Runs `fn` only if this session wins the advisory lock; the lock is released after. */
-export async function withJobLock<T>(pool: pg.Pool, key: number, fn: () => Promise<T>): Promise<T | undefined> {
+export async function withJobLock<T>(
+  pool: pg.Pool,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
   const client = await pool.connect();
   try {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
@@ -40,7 +44,9 @@ export interface Scheduler {
  * In-process scheduler for the periodic jobs: partitions ahead (hourly), RFM rescoring and CLV
  * refit (every `intervalMinutes`). Each round takes an advisory lock, so N replicas do the work once.
  */
-export function createScheduler(deps: ScoringDeps & { logger: Logger; intervalMinutes: number; horizonWeeks: number }): Scheduler {
+export function createScheduler(
+  deps: ScoringDeps & { logger: Logger; intervalMinutes: number; horizonWeeks: number },
+): Scheduler {
   const log = deps.logger.child({ module: 'scheduler' });
   const timers: NodeJS.Timeout[] = [];
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -48,19 +54,31 @@ export function createScheduler(deps: ScoringDeps & { logger: Logger; intervalMi
     const run = () => {
       inFlight = inFlight
         .then(job)
-        .catch((err: unknown) => log.warn({ err, job: name }, 'scheduled job failed; it runs again next round'));
+        .catch((err: unknown) =>
+          log.warn({ err, job: name }, 'scheduled job failed; it runs again next round'),
+        );
     };
     timers.push(setTimeout(run, 5_000), setInterval(run, ms));
   };
   return {
     start() {
-      every(3_600_000, 'partitions', () => withJobLock(deps.pool, LOCK_PARTITIONS, () => ensurePartitions(deps.pool)));
+      every(3_600_000, 'partitions', () =>
+        withJobLock(deps.pool, LOCK_PARTITIONS, () => ensurePartitions(deps.pool)),
+      );
       if (deps.intervalMinutes > 0) {
         every(deps.intervalMinutes * 60_000, 'scoring', () =>
           withJobLock(deps.pool, LOCK_SCORING, async () => {
             const rfm = await rescoreRfm(deps);
             const clv = await refitClv(deps, { horizonWeeks: deps.horizonWeeks });
-            log.info({ rfmProfiles: rfm, clvProfiles: clv.profilesScored, customers: clv.customers, reason: clv.reason }, 'scoring round done');
+            log.info(
+              {
+                rfmProfiles: rfm,
+                clvProfiles: clv.profilesScored,
+                customers: clv.customers,
+                reason: clv.reason,
+              },
+              'scoring round done',
+            );
           }),
         );
       }

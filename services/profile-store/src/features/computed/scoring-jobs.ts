@@ -24,7 +24,11 @@ export interface ClvFitResult {
 }
 
 /** Orders in the reporting currency, per surviving profile (events are re-homed on merge). */
-export async function loadOrderFacts(db: Queryable, reportingCurrency: string, until: Date): Promise<OrderFact[]> {
+export async function loadOrderFacts(
+  db: Queryable,
+  reportingCurrency: string,
+  until: Date,
+): Promise<OrderFact[]> {
   const { rows } = await db.query<{ profile_id: string; occurred_at: Date; revenue: string | null }>(
     `SELECT profile_id, occurred_at, revenue FROM events
       WHERE is_order AND (currency IS NULL OR currency = $1) AND occurred_at <= $2`,
@@ -38,20 +42,45 @@ export async function loadOrderFacts(db: Queryable, reportingCurrency: string, u
  * and scores every customer: expected purchases and value over `horizonWeeks`, probability
  * alive. Needs enough data to be meaningful; otherwise nothing is changed and the reason returned.
  */
-export async function refitClv(deps: ScoringDeps, opts: { calibrationEnd?: Date; horizonWeeks?: number; minCustomers?: number } = {}): Promise<ClvFitResult> {
+export async function refitClv(
+  deps: ScoringDeps,
+  opts: { calibrationEnd?: Date; horizonWeeks?: number; minCustomers?: number } = {},
+): Promise<ClvFitResult> {
   const calibrationEnd = opts.calibrationEnd ?? new Date();
   const horizon = opts.horizonWeeks ?? 52;
-  const customers = summarizeCustomers(await loadOrderFacts(deps.pool, deps.reportingCurrency, calibrationEnd), calibrationEnd);
+  const customers = summarizeCustomers(
+    await loadOrderFacts(deps.pool, deps.reportingCurrency, calibrationEnd),
+    calibrationEnd,
+  );
   const repeaters = customers.filter((c) => c.x > 0 && c.mx > 0);
   const base = { customers: customers.length, repeatCustomers: repeaters.length };
   if (customers.length < (opts.minCustomers ?? 50) || repeaters.length < 10) {
-    return { ...base, modelId: null, params: null, profilesScored: 0, reason: 'not enough customers with repeat orders to fit' };
+    return {
+      ...base,
+      modelId: null,
+      params: null,
+      profilesScored: 0,
+      reason: 'not enough customers with repeat orders to fit',
+    };
   }
   const bg = fitBgNbd(customers);
   const gg = fitGammaGamma(customers);
   const params = {
-    bgNbd: { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b, logLikelihood: bg.logLikelihood, converged: bg.converged },
-    gammaGamma: { p: gg.p, q: gg.q, gamma: gg.gamma, logLikelihood: gg.logLikelihood, converged: gg.converged },
+    bgNbd: {
+      r: bg.r,
+      alpha: bg.alpha,
+      a: bg.a,
+      b: bg.b,
+      logLikelihood: bg.logLikelihood,
+      converged: bg.converged,
+    },
+    gammaGamma: {
+      p: gg.p,
+      q: gg.q,
+      gamma: gg.gamma,
+      logLikelihood: gg.logLikelihood,
+      converged: gg.converged,
+    },
     horizonWeeks: horizon,
     reportingCurrency: deps.reportingCurrency,
   };
@@ -81,7 +110,12 @@ export async function refitClv(deps: ScoringDeps, opts: { calibrationEnd?: Date;
 
 /** Recomputes RFM quintile scores of every customer with orders against the current distribution. */
 export async function rescoreRfm(deps: ScoringDeps, now = new Date()): Promise<number> {
-  const { rows } = await deps.pool.query<{ profile_id: string; last_order: Date; orders: string; revenue: string | null }>(
+  const { rows } = await deps.pool.query<{
+    profile_id: string;
+    last_order: Date;
+    orders: string;
+    revenue: string | null;
+  }>(
     `SELECT profile_id, max(occurred_at) AS last_order, count(*) AS orders,
             sum(COALESCE(revenue, 0)) FILTER (WHERE currency IS NULL OR currency = $1) AS revenue
        FROM events WHERE is_order GROUP BY profile_id`,

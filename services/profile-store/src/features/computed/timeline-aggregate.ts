@@ -19,7 +19,11 @@ interface AggregateRow {
  * The timeline aggregate of each profile, computed from its events (after merges and splits
  * moved events, the incremental state cannot be patched; it is rebuilt from the source of truth).
  */
-export async function timelineAggregates(db: Queryable, profileIds: string[], reportingCurrency: string): Promise<Map<string, TimelineAggregate>> {
+export async function timelineAggregates(
+  db: Queryable,
+  profileIds: string[],
+  reportingCurrency: string,
+): Promise<Map<string, TimelineAggregate>> {
   const result = new Map<string, TimelineAggregate>();
   for (const id of profileIds) {
     result.set(id, {

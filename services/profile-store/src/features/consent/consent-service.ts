@@ -10,10 +10,15 @@ import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles } from '../pro
  * tools what they may do. Changes for an identifier the store has never seen are skipped (the
  * consent service addresses known subjects by profile id; nothing here would hold the state).
  */
-export async function applyConsentChanges(deps: { pool: pg.Pool; vault: PiiVault }, changes: ConsentChangeV1[]): Promise<{ applied: number; unknownSubject: number }> {
+export async function applyConsentChanges(
+  deps: { pool: pg.Pool; vault: PiiVault },
+  changes: ConsentChangeV1[],
+): Promise<{ applied: number; unknownSubject: number }> {
   if (changes.length === 0) return { applied: 0, unknownSubject: 0 };
   return withTransaction(deps.pool, async (client) => {
-    const byIdentifier = changes.filter((c) => c.subject.profileId === undefined).map((c) => c.subject.identifier!);
+    const byIdentifier = changes
+      .filter((c) => c.subject.profileId === undefined)
+      .map((c) => c.subject.identifier!);
     const owners = new Map<string, string>();
     if (byIdentifier.length > 0) {
       const { rows } = await client.query<{ type: string; hash: string; profile_id: string }>(

@@ -44,7 +44,11 @@ function numeric(v: unknown): number | undefined {
 }
 
 /** Order revenue by Segment's e-commerce spec: `revenue`, else `total`. */
-export function orderOf(resolved: ResolvedEventV1): { isOrder: boolean; revenue: number | null; currency: string | null } {
+export function orderOf(resolved: ResolvedEventV1): {
+  isOrder: boolean;
+  revenue: number | null;
+  currency: string | null;
+} {
   const e = resolved.event;
   const isOrder = e.type === 'track' && e.event === WellKnownEvents.orderCompleted;
   if (!isOrder) return { isOrder, revenue: null, currency: null };
@@ -57,7 +61,10 @@ export function orderOf(resolved: ResolvedEventV1): { isOrder: boolean; revenue:
 export function traitsOf(resolved: ResolvedEventV1): JsonObject {
   const e = resolved.event;
   const contextTraits = e.context.traits;
-  const fromContext = contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits) ? (contextTraits as JsonObject) : {};
+  const fromContext =
+    contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits)
+      ? (contextTraits as JsonObject)
+      : {};
   return { ...fromContext, ...(e.type === 'group' ? {} : e.traits) };
 }
 
@@ -84,11 +91,20 @@ export function mapResolvedEvent(resolved: ResolvedEventV1, profileId: string) {
   };
   const identities: IdentitySighting[] = resolved.identifierHashes.flatMap((h, i) => {
     const id = e.identifiers[i];
-    return id ? [{ type: h.type, hash: h.hash, raw: id.raw ?? id.value, seenAt: e.timestamp, sourceId: e.sourceId }] : [];
+    return id
+      ? [{ type: h.type, hash: h.hash, raw: id.raw ?? id.value, seenAt: e.timestamp, sourceId: e.sourceId }]
+      : [];
   });
   const traits: TraitSighting[] = Object.entries(traitsOf(resolved))
     .filter(([, v]) => !isEmptyValue(v))
-    .map(([trait, value]) => ({ trait, value, source: e.sourceId, channel: e.channel, observedAt: e.timestamp, eventId: e.eventId }));
+    .map(([trait, value]) => ({
+      trait,
+      value,
+      source: e.sourceId,
+      channel: e.channel,
+      observedAt: e.timestamp,
+      eventId: e.eventId,
+    }));
   const fact: EventFact = {
     occurredAt: e.timestamp,
     channel: e.channel,

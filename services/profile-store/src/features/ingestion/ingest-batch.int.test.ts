@@ -16,13 +16,18 @@ beforeAll(async () => {
 });
 afterAll(async () => close());
 
-const count = async (sql: string, params: unknown[]) => Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
+const count = async (sql: string, params: unknown[]) =>
+  Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
 
 describe('ingestResolvedBatch', () => {
   it('should store events, identities, observations and golden traits, with personal values sealed', async () => {
     const id = uuidv7();
     const result = await ingestResolvedBatch(core, [
-      resolvedEvent({ profileId: id, identifiers: [{ type: 'email', value: 'ana@example.com' }], traits: { email: 'ana@example.com', plan: 'pro', firstName: 'Ana' } }),
+      resolvedEvent({
+        profileId: id,
+        identifiers: [{ type: 'email', value: 'ana@example.com' }],
+        traits: { email: 'ana@example.com', plan: 'pro', firstName: 'Ana' },
+      }),
       order(id, 25.5, '2026-01-10T10:00:00.000Z'),
     ]);
     expect(result).toMatchObject({ received: 2, inserted: 2, duplicates: 0, profilesChanged: 1 });
@@ -30,13 +35,25 @@ describe('ingestResolvedBatch', () => {
     expect(p.traits).toEqual({ plan: 'pro' });
     expect(Object.keys(p.piiTraits).sort()).toEqual(['email', 'firstName']);
     expect(await core.vault.openTrait('email', p.piiTraits.email!)).toBe('ana@example.com');
-    expect(p.computed).toMatchObject({ orderCount: 1, totalRevenue: 25.5, averageOrderValue: 25.5, eventCount: 2 });
+    expect(p.computed).toMatchObject({
+      orderCount: 1,
+      totalRevenue: 25.5,
+      averageOrderValue: 25.5,
+      eventCount: 2,
+    });
     expect(p.traitWinners.plan?.rule).toBe('most_recent');
-    const raw = await pool.query(`SELECT raw_sealed FROM identities WHERE profile_id = $1 AND type = 'email'`, [id]);
+    const raw = await pool.query(
+      `SELECT raw_sealed FROM identities WHERE profile_id = $1 AND type = 'email'`,
+      [id],
+    );
     expect(raw.rows[0].raw_sealed).toMatch(/^e1\./);
-    const dump = JSON.stringify((await pool.query('SELECT * FROM trait_observations WHERE profile_id = $1', [id])).rows);
+    const dump = JSON.stringify(
+      (await pool.query('SELECT * FROM trait_observations WHERE profile_id = $1', [id])).rows,
+    );
     expect(dump).not.toContain('ana@example.com');
-    expect(JSON.stringify((await pool.query('SELECT payload FROM events WHERE profile_id = $1', [id])).rows)).not.toContain('203.0.113.9');
+    expect(
+      JSON.stringify((await pool.query('SELECT payload FROM events WHERE profile_id = $1', [id])).rows),
+    ).not.toContain('203.0.113.9');
     expect(await count('SELECT count(*) AS n FROM outbox WHERE key = $1', [id])).toBe(1);
   });
 
@@ -52,26 +69,66 @@ describe('ingestResolvedBatch', () => {
     expect(p.version).toBe(1);
     const dupInBatch = uuidv7();
     const e = order(dupInBatch, 5, '2026-02-03T00:00:00.000Z');
-    expect(await ingestResolvedBatch(core, [e, { ...e, event: { ...e.event, eventId: uuidv7() } }])).toMatchObject({ inserted: 1, duplicates: 1 });
+    expect(
+      await ingestResolvedBatch(core, [e, { ...e, event: { ...e.event, eventId: uuidv7() } }]),
+    ).toMatchObject({ inserted: 1, duplicates: 1 });
   });
 
   it('should apply each survivorship rule through the store', async () => {
     const id = uuidv7();
     const t = (d: number) => `2026-03-${String(d).padStart(2, '0')}T00:00:00.000Z`;
     await ingestResolvedBatch(core, [
-      resolvedEvent({ profileId: id, at: t(1), sourceId: 'salesforce', channel: 'crm', traits: { lastName: 'Crm', preferredLanguage: 'de', loyaltyPoints: 50, plan: 'basic', createdAt: '2020-01-01', logins: 1 } }),
-      resolvedEvent({ profileId: id, at: t(5), sourceId: 'till', channel: 'pos', traits: { lastName: 'Pos', preferredLanguage: 'en', loyaltyPoints: 20, plan: 'pro', createdAt: '2024-01-01', logins: 1 } }),
+      resolvedEvent({
+        profileId: id,
+        at: t(1),
+        sourceId: 'salesforce',
+        channel: 'crm',
+        traits: {
+          lastName: 'Crm',
+          preferredLanguage: 'de',
+          loyaltyPoints: 50,
+          plan: 'basic',
+          createdAt: '2020-01-01',
+          logins: 1,
+        },
+      }),
+      resolvedEvent({
+        profileId: id,
+        at: t(5),
+        sourceId: 'till',
+        channel: 'pos',
+        traits: {
+          lastName: 'Pos',
+          preferredLanguage: 'en',
+          loyaltyPoints: 20,
+          plan: 'pro',
+          createdAt: '2024-01-01',
+          logins: 1,
+        },
+      }),
     ]);
-    await ingestResolvedBatch(core, [resolvedEvent({ profileId: id, at: t(3), traits: { preferredLanguage: 'de', plan: '', logins: 1 } })]);
+    await ingestResolvedBatch(core, [
+      resolvedEvent({ profileId: id, at: t(3), traits: { preferredLanguage: 'de', plan: '', logins: 1 } }),
+    ]);
     const p = (await findProfile(pool, id))!;
     expect(await core.vault.openTrait('lastName', p.piiTraits.lastName!)).toBe('Crm');
     expect(p.traitWinners.lastName).toMatchObject({ source: 'salesforce', rule: 'source_priority' });
-    expect(p.traits).toMatchObject({ preferredLanguage: 'de', loyaltyPoints: 50, plan: 'pro', createdAt: '2020-01-01', logins: 3 });
+    expect(p.traits).toMatchObject({
+      preferredLanguage: 'de',
+      loyaltyPoints: 50,
+      plan: 'pro',
+      createdAt: '2020-01-01',
+      logins: 3,
+    });
   });
 
   it('should follow merge chains for events of absorbed profiles', async () => {
     const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
-    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2), ($2, $3), ($3, NULL)', [a, b, c]);
+    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2), ($2, $3), ($3, NULL)', [
+      a,
+      b,
+      c,
+    ]);
     await ingestResolvedBatch(core, [order(a, 7, '2026-04-01T00:00:00.000Z')]);
     expect(await count('SELECT count(*) AS n FROM events WHERE profile_id = $1', [c])).toBe(1);
     expect((await findProfile(pool, a))!.mergedInto).toBe(c);

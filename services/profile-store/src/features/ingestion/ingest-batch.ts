@@ -1,7 +1,13 @@
 import type { ResolvedEventV1 } from '@tessera/contracts';
 import type pg from 'pg';
 import { withTransaction } from '@tessera/db';
-import { aggregateOf, changedKeys, computedFromAggregate, foldEvents, type EventFact } from '../computed/computed-traits';
+import {
+  aggregateOf,
+  changedKeys,
+  computedFromAggregate,
+  foldEvents,
+  type EventFact,
+} from '../computed/computed-traits';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles } from '../profiles/profile-repository';
@@ -52,7 +58,12 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
       seen.add(key);
       return true;
     });
-    const result = { received: batch.length, inserted: accepted.length, duplicates: batch.length - accepted.length, profilesChanged: 0 };
+    const result = {
+      received: batch.length,
+      inserted: accepted.length,
+      duplicates: batch.length - accepted.length,
+      profilesChanged: 0,
+    };
     if (accepted.length === 0) return result;
 
     const roots = await resolveRoots(client, [...new Set(accepted.map((m) => m.profileId))]);
@@ -88,9 +99,14 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
     const outbox: OutboxEntry[] = [];
     for (const profile of list) {
       const before = profile.computed;
-      const timeline = computedFromAggregate(foldEvents(aggregateOf(before), facts.get(profile.id) ?? [], deps.reportingCurrency));
+      const timeline = computedFromAggregate(
+        foldEvents(aggregateOf(before), facts.get(profile.id) ?? [], deps.reportingCurrency),
+      );
       profile.computed = { ...before, ...timeline };
-      const changed = [...(traitChanges.get(profile.id) ?? []), ...changedKeys(before, profile.computed).map((k) => `computed.${k}`)];
+      const changed = [
+        ...(traitChanges.get(profile.id) ?? []),
+        ...changedKeys(before, profile.computed).map((k) => `computed.${k}`),
+      ];
       profile.version += 1;
       outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed));
     }

@@ -27,9 +27,16 @@ export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<voi
  * lookup query first), so the steady state does no encryption. Within a batch an identifier is
  * folded to one row (Postgres refuses to update a row twice in one statement).
  */
-export async function upsertIdentities(db: Queryable, vault: PiiVault, sightings: Array<IdentitySighting & { profileId: string }>): Promise<void> {
+export async function upsertIdentities(
+  db: Queryable,
+  vault: PiiVault,
+  sightings: Array<IdentitySighting & { profileId: string }>,
+): Promise<void> {
   if (sightings.length === 0) return;
-  const folded = new Map<string, IdentitySighting & { profileId: string; first: string; sources: Set<string> }>();
+  const folded = new Map<
+    string,
+    IdentitySighting & { profileId: string; first: string; sources: Set<string> }
+  >();
   for (const s of sightings) {
     const key = `${s.type}:${s.hash}`;
     const f = folded.get(key);
@@ -37,7 +44,8 @@ export async function upsertIdentities(db: Queryable, vault: PiiVault, sightings
     else {
       f.sources.add(s.sourceId);
       if (Date.parse(s.seenAt) < Date.parse(f.first)) f.first = s.seenAt;
-      if (Date.parse(s.seenAt) >= Date.parse(f.seenAt)) Object.assign(f, { seenAt: s.seenAt, profileId: s.profileId, raw: s.raw });
+      if (Date.parse(s.seenAt) >= Date.parse(f.seenAt))
+        Object.assign(f, { seenAt: s.seenAt, profileId: s.profileId, raw: s.raw });
     }
   }
   const list = [...folded.values()];
@@ -46,7 +54,9 @@ export async function upsertIdentities(db: Queryable, vault: PiiVault, sightings
     [list.map((i) => i.type), list.map((i) => i.hash)],
   );
   const knownKeys = new Set(known.map((k) => `${k.type}:${k.hash}`));
-  const sealed = await Promise.all(list.map((i) => (knownKeys.has(`${i.type}:${i.hash}`) ? null : vault.sealIdentity(i.raw))));
+  const sealed = await Promise.all(
+    list.map((i) => (knownKeys.has(`${i.type}:${i.hash}`) ? null : vault.sealIdentity(i.raw))),
+  );
   await db.query(
     `INSERT INTO identities (type, hash, profile_id, raw_sealed, first_seen, last_seen, sources)
      SELECT type, hash, profile_id, raw_sealed, first_seen, last_seen, sources
@@ -75,11 +85,20 @@ export async function upsertIdentities(db: Queryable, vault: PiiVault, sightings
 }
 
 /** Appends trait observations; personal values are sealed and keyed by HMAC for equality. */
-export async function insertObservations(db: Queryable, vault: PiiVault, sightings: Array<TraitSighting & { profileId: string }>): Promise<void> {
+export async function insertObservations(
+  db: Queryable,
+  vault: PiiVault,
+  sightings: Array<TraitSighting & { profileId: string }>,
+): Promise<void> {
   if (sightings.length === 0) return;
   const prepared = await Promise.all(
     sightings.map(async (s) => {
-      if (isPiiTrait(s.trait)) return { value: null, sealed: await vault.sealTrait(s.trait, s.value), key: vault.valueKey(s.trait, s.value) };
+      if (isPiiTrait(s.trait))
+        return {
+          value: null,
+          sealed: await vault.sealTrait(s.trait, s.value),
+          key: vault.valueKey(s.trait, s.value),
+        };
       const json = JSON.stringify(s.value);
       return { value: json, sealed: null, key: json.length <= 200 ? json : vault.valueKey(s.trait, s.value) };
     }),

@@ -29,16 +29,32 @@ const merge = (survivorId: string, absorbedId: string): MergeChangeV1 => ({
   rule: 'email',
   at: new Date().toISOString(),
 });
-const eventsOf = async (id: string) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id])).rows[0]!.n);
+const eventsOf = async (id: string) =>
+  Number(
+    (await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id])).rows[0]!
+      .n,
+  );
 
 describe('applyIdentityChange', () => {
   it('merge should re-home events, identities and observations and recompute the golden record', async () => {
     const [s, a] = [uuidv7(), uuidv7()];
     await ingestResolvedBatch(core, [
-      resolvedEvent({ profileId: s, identifiers: [{ type: 'user_id', value: `u-${s}` }], traits: { plan: 'basic' }, at: '2026-01-01T00:00:00.000Z' }),
+      resolvedEvent({
+        profileId: s,
+        identifiers: [{ type: 'user_id', value: `u-${s}` }],
+        traits: { plan: 'basic' },
+        at: '2026-01-01T00:00:00.000Z',
+      }),
       order(s, 10, '2026-01-02T00:00:00.000Z'),
-      resolvedEvent({ profileId: a, identifiers: [{ type: 'email', value: `${a}@example.com` }], traits: { plan: 'pro', email: `${a}@example.com` }, at: '2026-01-05T00:00:00.000Z' }),
-      order(a, 30, '2026-01-06T00:00:00.000Z', { identifiers: [{ type: 'email', value: `${a}@example.com` }] }),
+      resolvedEvent({
+        profileId: a,
+        identifiers: [{ type: 'email', value: `${a}@example.com` }],
+        traits: { plan: 'pro', email: `${a}@example.com` },
+        at: '2026-01-05T00:00:00.000Z',
+      }),
+      order(a, 30, '2026-01-06T00:00:00.000Z', {
+        identifiers: [{ type: 'email', value: `${a}@example.com` }],
+      }),
     ]);
     await pool.query(`UPDATE profiles SET consent = '{"email_marketing":"granted"}' WHERE id = $1`, [s]);
     await pool.query(`UPDATE profiles SET consent = '{"email_marketing":"withdrawn"}' WHERE id = $1`, [a]);
@@ -62,14 +78,22 @@ describe('applyIdentityChange', () => {
     await ingestResolvedBatch(core, [order(a, 5, '2026-01-07T00:00:00.000Z')]);
     expect(await eventsOf(s)).toBe(5);
     expect((await findProfile(pool, s))!.computed).toMatchObject({ orderCount: 3, totalRevenue: 45 });
-    const kinds = (await pool.query<{ key: string; kind: string }>(`SELECT key, payload->>'kind' AS kind FROM outbox WHERE key = ANY($1::text[]) ORDER BY id`, [[s, a]])).rows;
+    const kinds = (
+      await pool.query<{ key: string; kind: string }>(
+        `SELECT key, payload->>'kind' AS kind FROM outbox WHERE key = ANY($1::text[]) ORDER BY id`,
+        [[s, a]],
+      )
+    ).rows;
     expect(kinds).toContainEqual({ key: a, kind: 'merged' });
   });
 
   it('merge should work when it arrives before either profile has any event', async () => {
     const [s, a] = [uuidv7(), uuidv7()];
     expect(await applyIdentityChange(core, merge(s, a))).toBe('applied');
-    await ingestResolvedBatch(core, [order(a, 8, '2026-02-01T00:00:00.000Z'), order(s, 2, '2026-02-02T00:00:00.000Z')]);
+    await ingestResolvedBatch(core, [
+      order(a, 8, '2026-02-01T00:00:00.000Z'),
+      order(s, 2, '2026-02-02T00:00:00.000Z'),
+    ]);
     expect(await eventsOf(s)).toBe(2);
     expect((await findProfile(pool, a))!.mergedInto).toBe(s);
     // a chain of merges collapses: s absorbed into t, then a's late events land on t
@@ -88,8 +112,18 @@ describe('applyIdentityChange', () => {
     const emailP = { type: 'email', value: `p-${p}@example.com` };
     const emailQ = { type: 'email', value: `q-${q}@example.com` };
     await ingestResolvedBatch(core, [
-      resolvedEvent({ profileId: p, identifiers: [emailP], traits: { plan: 'gold', firstName: 'Pia' }, at: '2026-03-01T00:00:00.000Z' }),
-      resolvedEvent({ profileId: p, identifiers: [emailQ], traits: { plan: 'free', firstName: 'Quinn' }, at: '2026-03-02T00:00:00.000Z' }),
+      resolvedEvent({
+        profileId: p,
+        identifiers: [emailP],
+        traits: { plan: 'gold', firstName: 'Pia' },
+        at: '2026-03-01T00:00:00.000Z',
+      }),
+      resolvedEvent({
+        profileId: p,
+        identifiers: [emailQ],
+        traits: { plan: 'free', firstName: 'Quinn' },
+        at: '2026-03-02T00:00:00.000Z',
+      }),
       order(p, 50, '2026-03-03T00:00:00.000Z', { identifiers: [emailQ] }),
     ]);
     const split: SplitChangeV1 = {
@@ -116,12 +150,18 @@ describe('applyIdentityChange', () => {
     expect(await core.vault.openTrait('firstName', qq.piiTraits.firstName!)).toBe('Quinn');
     expect(pp.computed).toMatchObject({ orderCount: 0 });
     expect(qq.computed).toMatchObject({ orderCount: 1, totalRevenue: 50 });
-    const owner = await pool.query<{ profile_id: string }>('SELECT profile_id FROM identities WHERE hash = $1', [testHasher(emailQ.type, emailQ.value)]);
+    const owner = await pool.query<{ profile_id: string }>(
+      'SELECT profile_id FROM identities WHERE hash = $1',
+      [testHasher(emailQ.type, emailQ.value)],
+    );
     expect(owner.rows[0]!.profile_id).toBe(q);
     // a late event for q's identifier resolved to q by identity lands there
     await ingestResolvedBatch(core, [order(q, 5, '2026-03-04T00:00:00.000Z', { identifiers: [emailQ] })]);
     expect((await findProfile(pool, q))!.computed).toMatchObject({ orderCount: 2, totalRevenue: 55 });
-    const notice = await pool.query(`SELECT payload FROM outbox WHERE key = $1 AND payload->>'kind' = 'split'`, [p]);
+    const notice = await pool.query(
+      `SELECT payload FROM outbox WHERE key = $1 AND payload->>'kind' = 'split'`,
+      [p],
+    );
     expect(notice.rows[0].payload.splitInto).toEqual([q]);
   });
 });

@@ -5,7 +5,13 @@ import { aggregateOf, changedKeys, computedFromAggregate } from '../computed/com
 import { timelineAggregates } from '../computed/timeline-aggregate';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
-import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles, type ProfileRow } from '../profiles/profile-repository';
+import {
+  ensureProfiles,
+  lockProfiles,
+  resolveRoots,
+  saveProfiles,
+  type ProfileRow,
+} from '../profiles/profile-repository';
 import { recomputeGolden } from '../traits/golden-record';
 import type { SurvivorshipConfig } from '../traits/survivorship-config';
 import { mergeConsent } from './consent-merge';
@@ -20,10 +26,16 @@ export interface IdentityChangeDeps {
 export type ChangeOutcome = 'applied' | 'duplicate' | 'noop';
 
 /** Applies a merge or split once (by change id), in one transaction. */
-export async function applyIdentityChange(deps: IdentityChangeDeps, change: IdentityChangeV1): Promise<ChangeOutcome> {
+export async function applyIdentityChange(
+  deps: IdentityChangeDeps,
+  change: IdentityChangeV1,
+): Promise<ChangeOutcome> {
   return withTransaction(deps.pool, async (client) => {
     const profileId = change.kind === 'merge' ? change.survivorId : change.profileId;
-    const others = change.kind === 'merge' ? [change.absorbedId] : change.components.map((c) => c.profileId).filter((id) => id !== profileId);
+    const others =
+      change.kind === 'merge'
+        ? [change.absorbedId]
+        : change.components.map((c) => c.profileId).filter((id) => id !== profileId);
     const { rowCount } = await client.query(
       `INSERT INTO identity_changes (change_id, kind, profile_id, other_ids, details) VALUES ($1, $2, $3, $4::uuid[], $5)
        ON CONFLICT (change_id) DO NOTHING`,
@@ -35,14 +47,25 @@ export async function applyIdentityChange(deps: IdentityChangeDeps, change: Iden
 }
 
 /** Rebuilds golden values and timeline traits of profiles whose data moved; bumps versions. */
-async function rebuild(deps: IdentityChangeDeps, client: pg.PoolClient, profiles: ProfileRow[]): Promise<Map<string, string[]>> {
+async function rebuild(
+  deps: IdentityChangeDeps,
+  client: pg.PoolClient,
+  profiles: ProfileRow[],
+): Promise<Map<string, string[]>> {
   const traitChanges = await recomputeGolden(client, deps.survivorship, profiles);
-  const aggregates = await timelineAggregates(client, profiles.map((p) => p.id), deps.reportingCurrency);
+  const aggregates = await timelineAggregates(
+    client,
+    profiles.map((p) => p.id),
+    deps.reportingCurrency,
+  );
   const changed = new Map<string, string[]>();
   for (const p of profiles) {
     const before = p.computed;
     p.computed = { ...before, ...computedFromAggregate(aggregates.get(p.id) ?? aggregateOf({})) };
-    changed.set(p.id, [...(traitChanges.get(p.id) ?? []), ...changedKeys(before, p.computed).map((k) => `computed.${k}`)]);
+    changed.set(p.id, [
+      ...(traitChanges.get(p.id) ?? []),
+      ...changedKeys(before, p.computed).map((k) => `computed.${k}`),
+    ]);
     p.version += 1;
   }
   return changed;
@@ -58,7 +81,11 @@ async function moveRows(client: pg.PoolClient, from: string, to: string): Promis
  * Merge: both sides may not exist yet (merges and events travel on different topics), so rows are
  * created as needed; the absorbed row stays as a pointer so its late events follow the chain.
  */
-async function applyMerge(deps: IdentityChangeDeps, client: pg.PoolClient, change: MergeChangeV1): Promise<ChangeOutcome> {
+async function applyMerge(
+  deps: IdentityChangeDeps,
+  client: pg.PoolClient,
+  change: MergeChangeV1,
+): Promise<ChangeOutcome> {
   await ensureProfiles(client, [change.survivorId, change.absorbedId]);
   const roots = await resolveRoots(client, [change.survivorId, change.absorbedId]);
   const survivorId = roots.get(change.survivorId)!;
@@ -75,7 +102,15 @@ async function applyMerge(deps: IdentityChangeDeps, client: pg.PoolClient, chang
   survivor.mergedFrom = [...new Set([...survivor.mergedFrom, absorbedId, ...absorbed.mergedFrom])];
   survivor.consent = mergeConsent(survivor.consent, absorbed.consent);
   const changed = await rebuild(deps, client, [survivor]);
-  Object.assign(absorbed, { traits: {}, piiTraits: {}, traitWinners: {}, computed: {}, mergedInto: survivorId, mergedFrom: [], version: absorbed.version + 1 });
+  Object.assign(absorbed, {
+    traits: {},
+    piiTraits: {},
+    traitWinners: {},
+    computed: {},
+    mergedInto: survivorId,
+    mergedFrom: [],
+    version: absorbed.version + 1,
+  });
   await saveProfiles(client, [survivor, absorbed]);
   await enqueueOutbox(client, [
     await profileUpdate(deps.vault, absorbed, 'merged', [], { mergedInto: survivorId }),
@@ -89,7 +124,11 @@ async function applyMerge(deps: IdentityChangeDeps, client: pg.PoolClient, chang
  * identifiers belongs to a component (first match in component order); observations follow
  * their events. The split profile keeps the first component and everything unmatched.
  */
-async function applySplit(deps: IdentityChangeDeps, client: pg.PoolClient, change: SplitChangeV1): Promise<ChangeOutcome> {
+async function applySplit(
+  deps: IdentityChangeDeps,
+  client: pg.PoolClient,
+  change: SplitChangeV1,
+): Promise<ChangeOutcome> {
   const roots = await resolveRoots(client, [change.profileId]);
   const sourceId = roots.get(change.profileId)!;
   const targets = change.components.filter((c) => c.profileId !== sourceId);
@@ -123,9 +162,14 @@ async function applySplit(deps: IdentityChangeDeps, client: pg.PoolClient, chang
   const changed = await rebuild(deps, client, all);
   await saveProfiles(client, all);
   const outbox: OutboxEntry[] = [
-    await profileUpdate(deps.vault, source, 'split', changed.get(sourceId) ?? [], { splitInto: targets.map((t) => t.profileId) }),
+    await profileUpdate(deps.vault, source, 'split', changed.get(sourceId) ?? [], {
+      splitInto: targets.map((t) => t.profileId),
+    }),
   ];
-  for (const t of targets) outbox.push(await profileUpdate(deps.vault, locked.get(t.profileId)!, 'upsert', changed.get(t.profileId) ?? []));
+  for (const t of targets)
+    outbox.push(
+      await profileUpdate(deps.vault, locked.get(t.profileId)!, 'upsert', changed.get(t.profileId) ?? []),
+    );
   await enqueueOutbox(client, outbox);
   return 'applied';
 }

@@ -46,7 +46,11 @@ function crashingPublisher(when: 'before' | 'after'): OutboxPublisher {
   };
 }
 
-const pending = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0]!.n);
+const pending = async () =>
+  Number(
+    (await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0]!
+      .n,
+  );
 
 describe('outbox relay', () => {
   it('should publish a committed change exactly once when the relay dies before publishing and restarts', async () => {
@@ -59,10 +63,17 @@ describe('outbox relay', () => {
     const relay = createOutboxRelay({ pool, publisher: producer, logger });
     expect(await relay.relayOnce()).toBe(1);
     expect(await relay.relayOnce()).toBe(0);
-    const msgs = await collectMessages(tk.kafka, 'profileUpdates', { until: (m) => m.some((x) => x.key === id) });
+    const msgs = await collectMessages(tk.kafka, 'profileUpdates', {
+      until: (m) => m.some((x) => x.key === id),
+    });
     const mine = msgs.filter((m) => m.key === id);
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.value).toMatchObject({ profileId: id, kind: 'upsert', version: 1, computed: { orderCount: 1, totalRevenue: 12 } });
+    expect(mine[0]!.value).toMatchObject({
+      profileId: id,
+      kind: 'upsert',
+      version: 1,
+      computed: { orderCount: 1, totalRevenue: 12 },
+    });
   });
 
   it('should never publish a change whose transaction rolled back', async () => {
@@ -81,16 +92,23 @@ describe('outbox relay', () => {
   it('should republish with the same version when the relay dies after publishing (at-least-once)', async () => {
     const id = uuidv7();
     await ingestResolvedBatch(core, [order(id, 3, '2026-05-02T00:00:00.000Z')]);
-    await expect(createOutboxRelay({ pool, publisher: crashingPublisher('after'), logger }).relayOnce()).rejects.toThrow();
+    await expect(
+      createOutboxRelay({ pool, publisher: crashingPublisher('after'), logger }).relayOnce(),
+    ).rejects.toThrow();
     await createOutboxRelay({ pool, publisher: producer, logger }).relayOnce();
-    const msgs = await collectMessages(tk.kafka, 'profileUpdates', { until: (m) => m.filter((x) => x.key === id).length >= 2 });
+    const msgs = await collectMessages(tk.kafka, 'profileUpdates', {
+      until: (m) => m.filter((x) => x.key === id).length >= 2,
+    });
     const versions = msgs.filter((m) => m.key === id).map((m) => m.value?.version);
     expect(versions).toEqual([1, 1]);
   });
 
   it('should let concurrent relays share the outbox without publishing a row twice', async () => {
     const ids = Array.from({ length: 30 }, () => uuidv7());
-    await ingestResolvedBatch(core, ids.map((id, i) => order(id, i + 1, '2026-05-03T00:00:00.000Z')));
+    await ingestResolvedBatch(
+      core,
+      ids.map((id, i) => order(id, i + 1, '2026-05-03T00:00:00.000Z')),
+    );
     const second = createPool({ connectionString: url, schema: 'profile_store', max: 2 });
     try {
       const a = createOutboxRelay({ pool, publisher: producer, logger, batchSize: 7 });
@@ -105,14 +123,23 @@ describe('outbox relay', () => {
     } finally {
       await second.end();
     }
-    const msgs = await collectMessages(tk.kafka, 'profileUpdates', { until: (m) => ids.every((id) => m.some((x) => x.key === id)) });
+    const msgs = await collectMessages(tk.kafka, 'profileUpdates', {
+      until: (m) => ids.every((id) => m.some((x) => x.key === id)),
+    });
     for (const id of ids) expect(msgs.filter((m) => m.key === id)).toHaveLength(1);
   });
 
   it('should publish a deleted notice, a tombstone and the privacy status on erasure, idempotently', async () => {
     const id = uuidv7();
     await ingestResolvedBatch(core, [order(id, 9, '2026-05-04T00:00:00.000Z')]);
-    const command = { schemaVersion: 1 as const, requestId: uuidv7(), kind: 'erase' as const, profileIds: [id], identifiers: [], requestedAt: new Date().toISOString() };
+    const command = {
+      schemaVersion: 1 as const,
+      requestId: uuidv7(),
+      kind: 'erase' as const,
+      profileIds: [id],
+      identifiers: [],
+      requestedAt: new Date().toISOString(),
+    };
     const first = await eraseSubject(pool, command);
     expect(first).toMatchObject({ profiles: 1, events: 1, residue: 0, repeated: false });
     expect((await eraseSubject(pool, command)).repeated).toBe(true);
@@ -121,10 +148,18 @@ describe('outbox relay', () => {
     }
     const relay = createOutboxRelay({ pool, publisher: producer, logger });
     while ((await relay.relayOnce()) > 0);
-    const updates = await collectMessages(tk.kafka, 'profileUpdates', { until: (m) => m.some((x) => x.key === id && x.value === null) });
+    const updates = await collectMessages(tk.kafka, 'profileUpdates', {
+      until: (m) => m.some((x) => x.key === id && x.value === null),
+    });
     const mine = updates.filter((m) => m.key === id);
     expect(mine.map((m) => m.value?.kind ?? 'tombstone').slice(-2)).toEqual(['deleted', 'tombstone']);
-    const statuses = await collectMessages(tk.kafka, 'privacyStatus', { until: (m) => m.filter((x) => x.key === command.requestId).length >= 2 });
-    expect(statuses.find((s) => s.key === command.requestId)?.value).toMatchObject({ service: 'profile-store', status: 'done', details: { residue: 0 } });
+    const statuses = await collectMessages(tk.kafka, 'privacyStatus', {
+      until: (m) => m.filter((x) => x.key === command.requestId).length >= 2,
+    });
+    expect(statuses.find((s) => s.key === command.requestId)?.value).toMatchObject({
+      service: 'profile-store',
+      status: 'done',
+      details: { residue: 0 },
+    });
   });
 });

@@ -65,17 +65,24 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const flush = async () => {
         if (run.length === 0) return;
         const topic = run[0]!.topic as TopicId;
-        if (run[0]!.payload === null) await opts.publisher.publishTombstone(topic, run.map((r) => r.key));
+        if (run[0]!.payload === null)
+          await opts.publisher.publishTombstone(
+            topic,
+            run.map((r) => r.key),
+          );
         else await opts.publisher.publish(topic, run.map((r) => r.payload) as TopicMessage<typeof topic>[]);
         run = [];
       };
       for (const row of rows) {
         const last = run[run.length - 1];
-        if (last && (last.topic !== row.topic || (last.payload === null) !== (row.payload === null))) await flush();
+        if (last && (last.topic !== row.topic || (last.payload === null) !== (row.payload === null)))
+          await flush();
         run.push(row);
       }
       await flush();
-      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
+        rows.map((r) => r.id),
+      ]);
       return rows.length;
     });
   }
@@ -83,7 +90,9 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   async function prune(): Promise<void> {
     if (Date.now() - lastPrune < 60_000) return;
     lastPrune = Date.now();
-    await opts.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [retainMs / 1000]);
+    await opts.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [
+      retainMs / 1000,
+    ]);
   }
 
   async function run(): Promise<void> {
@@ -126,7 +135,9 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     },
     relayOnce,
     async pending() {
-      const { rows } = await opts.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      const { rows } = await opts.pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+      );
       return Number(rows[0]!.n);
     },
   };

@@ -24,7 +24,8 @@ export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Prom
 /** The golden record with personal traits opened (for the feed and for `pii:read` callers). */
 export async function openTraits(vault: PiiVault, profile: ProfileRow): Promise<JsonObject> {
   const traits: JsonObject = { ...profile.traits };
-  for (const [trait, sealed] of Object.entries(profile.piiTraits)) traits[trait] = await vault.openTrait(trait, sealed);
+  for (const [trait, sealed] of Object.entries(profile.piiTraits))
+    traits[trait] = await vault.openTrait(trait, sealed);
   return traits;
 }
 

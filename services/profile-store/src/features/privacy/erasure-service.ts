@@ -56,8 +56,14 @@ export async function eraseSubject(pool: pg.Pool, command: PrivacyCommandV1): Pr
     );
     const events = await client.query('DELETE FROM events WHERE profile_id = ANY($1::uuid[])', [ids]);
     const identities = await client.query('DELETE FROM identities WHERE profile_id = ANY($1::uuid[])', [ids]);
-    const observations = await client.query('DELETE FROM trait_observations WHERE profile_id = ANY($1::uuid[])', [ids]);
-    await client.query('DELETE FROM identity_changes WHERE profile_id = ANY($1::uuid[]) OR other_ids && $1::uuid[]', [ids]);
+    const observations = await client.query(
+      'DELETE FROM trait_observations WHERE profile_id = ANY($1::uuid[])',
+      [ids],
+    );
+    await client.query(
+      'DELETE FROM identity_changes WHERE profile_id = ANY($1::uuid[]) OR other_ids && $1::uuid[]',
+      [ids],
+    );
     await client.query(`DELETE FROM outbox WHERE topic = 'profileUpdates' AND key = ANY($1::text[])`, [ids]);
     await client.query('DELETE FROM profiles WHERE id = ANY($1::uuid[])', [ids]);
     const { rows: left } = await client.query<{ n: string }>(
@@ -89,28 +95,39 @@ export async function eraseSubject(pool: pg.Pool, command: PrivacyCommandV1): Pr
         consent: {},
         updatedAt: now,
       };
-      outbox.push({ topic: 'profileUpdates', key: f.id, payload: notice }, { topic: 'profileUpdates', key: f.id, payload: null });
+      outbox.push(
+        { topic: 'profileUpdates', key: f.id, payload: notice },
+        { topic: 'profileUpdates', key: f.id, payload: null },
+      );
     }
     outbox.push(statusEntry(command, result));
     await enqueueOutbox(client, outbox);
     const { repeated: _r, ...stored } = result;
-    await client.query('INSERT INTO privacy_requests (request_id, kind, profile_ids, residue) VALUES ($1, $2, $3::uuid[], $4)', [
-      command.requestId,
-      command.kind,
-      ids,
-      JSON.stringify(stored),
-    ]);
+    await client.query(
+      'INSERT INTO privacy_requests (request_id, kind, profile_ids, residue) VALUES ($1, $2, $3::uuid[], $4)',
+      [command.requestId, command.kind, ids, JSON.stringify(stored)],
+    );
     return result;
   });
 }
 
-function statusEntry(command: PrivacyCommandV1, r: Omit<ErasureResult, 'repeated'> & { repeated: boolean }): OutboxEntry<'privacyStatus'> {
+function statusEntry(
+  command: PrivacyCommandV1,
+  r: Omit<ErasureResult, 'repeated'> & { repeated: boolean },
+): OutboxEntry<'privacyStatus'> {
   const status: PrivacyStatusV1 = {
     schemaVersion: 1,
     requestId: command.requestId,
     service: SERVICE_NAME,
     status: r.residue === 0 ? 'done' : 'failed',
-    details: { profiles: r.profiles, events: r.events, identities: r.identities, observations: r.observations, residue: r.residue, repeated: r.repeated },
+    details: {
+      profiles: r.profiles,
+      events: r.events,
+      identities: r.identities,
+      observations: r.observations,
+      residue: r.residue,
+      repeated: r.repeated,
+    },
     at: new Date().toISOString(),
   };
   return { topic: 'privacyStatus', key: command.requestId, payload: status };

@@ -6,11 +6,15 @@ export interface AuditSink {
 }
 
 /** Publishes to Topics.audit through anything with the producer's `publish`. */
-export function createKafkaAuditSink(producer: { publish(topic: 'audit', messages: AuditEventV1[]): Promise<void> }): AuditSink {
+export function createKafkaAuditSink(producer: {
+  publish(topic: 'audit', messages: AuditEventV1[]): Promise<void>;
+}): AuditSink {
   return { record: (event) => producer.publish('audit', [event]) };
 }
 
-export function auditEvent(input: Pick<AuditEventV1, 'action' | 'actor' | 'details'> & { profileId: string; purpose?: string }): AuditEventV1 {
+export function auditEvent(
+  input: Pick<AuditEventV1, 'action' | 'actor' | 'details'> & { profileId: string; purpose?: string },
+): AuditEventV1 {
   return {
     schemaVersion: 1,
     auditId: uuidv7(),

@@ -1,4 +1,5 @@
-import { FieldEncryptor, type IdentifierHasher } from '@tessera/crypto';
+import type { FieldEncryptor } from '@tessera/crypto';
+import { type IdentifierHasher } from '@tessera/crypto';
 import { identityEncryptionContext, traitEncryptionContext } from '../traits/pii-traits';
 
 /**
@@ -18,10 +19,12 @@ export interface PiiVault {
 export function createPiiVault(encryptor: FieldEncryptor, hasher: IdentifierHasher): PiiVault {
   return {
     sealTrait: (trait, value) => encryptor.encrypt(JSON.stringify(value), traitEncryptionContext(trait)),
-    openTrait: async (trait, sealed) => JSON.parse(await encryptor.decrypt(sealed, traitEncryptionContext(trait))) as unknown,
+    openTrait: async (trait, sealed) =>
+      JSON.parse(await encryptor.decrypt(sealed, traitEncryptionContext(trait))) as unknown,
     sealIdentity: (raw) => encryptor.encrypt(raw, identityEncryptionContext),
     openIdentity: (sealed) => encryptor.decrypt(sealed, identityEncryptionContext),
-    valueKey: (trait, value) => hasher(`trait_${trait.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 64), JSON.stringify(value)),
+    valueKey: (trait, value) =>
+      hasher(`trait_${trait.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 64), JSON.stringify(value)),
     rewrap: (sealed) => encryptor.rewrap(sealed),
   };
 }

@@ -46,19 +46,36 @@ export interface ObservationRecord {
 }
 
 /** A profile by id, following the merge chain; `requestedId` differs from `id` when it did. */
-export async function readProfile(db: Queryable, id: string): Promise<(ProfileRow & { requestedId: string }) | undefined> {
+export async function readProfile(
+  db: Queryable,
+  id: string,
+): Promise<(ProfileRow & { requestedId: string }) | undefined> {
   const roots = await resolveRoots(db, [id]);
   const profile = await findProfile(db, roots.get(id)!);
   return profile ? { ...profile, requestedId: id } : undefined;
 }
 
-export async function findProfileIdByIdentifier(db: Queryable, type: string, hash: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ profile_id: string }>('SELECT profile_id FROM identities WHERE type = $1 AND hash = $2', [type, hash]);
+export async function findProfileIdByIdentifier(
+  db: Queryable,
+  type: string,
+  hash: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ profile_id: string }>(
+    'SELECT profile_id FROM identities WHERE type = $1 AND hash = $2',
+    [type, hash],
+  );
   return rows[0]?.profile_id;
 }
 
 export async function readIdentities(db: Queryable, profileId: string): Promise<IdentityRecord[]> {
-  const { rows } = await db.query<{ type: string; hash: string; raw_sealed: string | null; first_seen: Date; last_seen: Date; sources: string[] }>(
+  const { rows } = await db.query<{
+    type: string;
+    hash: string;
+    raw_sealed: string | null;
+    first_seen: Date;
+    last_seen: Date;
+    sources: string[];
+  }>(
     'SELECT type, hash, raw_sealed, first_seen, last_seen, sources FROM identities WHERE profile_id = $1 ORDER BY type, first_seen',
     [profileId],
   );
@@ -121,7 +138,11 @@ export async function readEvents(db: Queryable, profileId: string, f: EventFilte
   }));
 }
 
-export async function readObservations(db: Queryable, profileId: string, traits?: string[]): Promise<ObservationRecord[]> {
+export async function readObservations(
+  db: Queryable,
+  profileId: string,
+  traits?: string[],
+): Promise<ObservationRecord[]> {
   const { rows } = await db.query<{
     id: string;
     trait: string;
@@ -149,7 +170,13 @@ export async function readObservations(db: Queryable, profileId: string, traits?
 }
 
 /** Profiles whose golden trait equals one of the candidate values (GIN jsonb_path_ops; OR keeps the index usable). */
-export async function searchByTrait(db: Queryable, trait: string, candidates: unknown[], limit: number, afterId?: string): Promise<ProfileRow[]> {
+export async function searchByTrait(
+  db: Queryable,
+  trait: string,
+  candidates: unknown[],
+  limit: number,
+  afterId?: string,
+): Promise<ProfileRow[]> {
   const params: unknown[] = candidates.map((v) => JSON.stringify({ [trait]: v }));
   const matches = candidates.map((_, i) => `traits @> $${i + 1}::jsonb`).join(' OR ');
   params.push(afterId ?? null, limit);
@@ -158,14 +185,25 @@ export async function searchByTrait(db: Queryable, trait: string, candidates: un
       ORDER BY id LIMIT $${params.length}`,
     params,
   );
-  return findProfiles(db, rows.map((r) => r.id));
+  return findProfiles(
+    db,
+    rows.map((r) => r.id),
+  );
 }
 
-export async function readIdentityChanges(db: Queryable, ids: string[]): Promise<Array<{ changeId: string; kind: string; details: JsonObject; appliedAt: string }>> {
+export async function readIdentityChanges(
+  db: Queryable,
+  ids: string[],
+): Promise<Array<{ changeId: string; kind: string; details: JsonObject; appliedAt: string }>> {
   const { rows } = await db.query<{ change_id: string; kind: string; details: JsonObject; applied_at: Date }>(
     `SELECT change_id, kind, details, applied_at FROM identity_changes
       WHERE profile_id = ANY($1::uuid[]) OR other_ids && $1::uuid[] ORDER BY applied_at`,
     [ids],
   );
-  return rows.map((r) => ({ changeId: r.change_id, kind: r.kind, details: r.details, appliedAt: r.applied_at.toISOString() }));
+  return rows.map((r) => ({
+    changeId: r.change_id,
+    kind: r.kind,
+    details: r.details,
+    appliedAt: r.applied_at.toISOString(),
+  }));
 }

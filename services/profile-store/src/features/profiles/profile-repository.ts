@@ -40,7 +40,8 @@ interface DbProfileRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, version, traits, pii_traits, trait_winners, computed, consent, merged_into, merged_from, created_at, updated_at';
+const COLUMNS =
+  'id, version, traits, pii_traits, trait_winners, computed, consent, merged_into, merged_from, created_at, updated_at';
 
 function toDomain(row: DbProfileRow): ProfileRow {
   return {
@@ -90,7 +91,8 @@ export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<st
     frontier = [...new Set(rows.map((r) => r.merged_into))];
   }
   const compress = new Map<string, string>();
-  for (const [start, chain] of walked) if (chain.length > 1) for (const id of chain) compress.set(id, roots.get(start)!);
+  for (const [start, chain] of walked)
+    if (chain.length > 1) for (const id of chain) compress.set(id, roots.get(start)!);
   if (compress.size > 0) {
     await db.query(
       `UPDATE profiles p SET merged_into = c.root FROM unnest($1::uuid[], $2::uuid[]) AS c(id, root)
@@ -117,7 +119,10 @@ export async function findProfile(db: Queryable, id: string): Promise<ProfileRow
 }
 
 export async function findProfiles(db: Queryable, ids: string[]): Promise<ProfileRow[]> {
-  const { rows } = await db.query<DbProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+  const { rows } = await db.query<DbProfileRow>(
+    `SELECT ${COLUMNS} FROM profiles WHERE id = ANY($1::uuid[]) ORDER BY id`,
+    [ids],
+  );
   return rows.map(toDomain);
 }
 

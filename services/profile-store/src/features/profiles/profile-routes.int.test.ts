@@ -31,7 +31,13 @@ const absorbed = uuidv7();
 beforeAll(async () => {
   ({ pool, close } = await migratedDatabase());
   core = createProfileStoreCore(testSettings, pool);
-  const profiles = createProfileService({ db: pool, vault: core.vault, hasher: core.hasher, audit, normalize: normalizeForLookup });
+  const profiles = createProfileService({
+    db: pool,
+    vault: core.vault,
+    hasher: core.hasher,
+    audit,
+    normalize: normalizeForLookup,
+  });
   app = await buildApp({
     logger: logs.logger,
     registry: createMetricsRegistry({ service: 'profile-store-test', collectDefault: false }),
@@ -41,10 +47,29 @@ beforeAll(async () => {
   });
   const email = { type: 'email', value: 'ana.lima@example.com' };
   await ingestResolvedBatch(core, [
-    resolvedEvent({ profileId: id, identifiers: [email, { type: 'phone', value: '+4915112345678' }], traits: { email: email.value, phone: '+4915112345678', firstName: 'Ana', plan: 'pro', tier: 3 }, at: '2026-01-01T00:00:00.000Z' }),
-    ...Array.from({ length: 7 }, (_, i) => order(id, 10 + i, `2026-01-${String(2 + i).padStart(2, '0')}T00:00:00.000Z`, { identifiers: [email], sourceId: i % 2 ? 'shop' : 'pos-1' })),
+    resolvedEvent({
+      profileId: id,
+      identifiers: [email, { type: 'phone', value: '+4915112345678' }],
+      traits: { email: email.value, phone: '+4915112345678', firstName: 'Ana', plan: 'pro', tier: 3 },
+      at: '2026-01-01T00:00:00.000Z',
+    }),
+    ...Array.from({ length: 7 }, (_, i) =>
+      order(id, 10 + i, `2026-01-${String(2 + i).padStart(2, '0')}T00:00:00.000Z`, {
+        identifiers: [email],
+        sourceId: i % 2 ? 'shop' : 'pos-1',
+      }),
+    ),
   ]);
-  await applyIdentityChange(core, { schemaVersion: 1, kind: 'merge', changeId: uuidv7(), survivorId: id, absorbedId: absorbed, linkingIdentifier: { type: 'email', hash: core.hasher('email', email.value) }, rule: 'email', at: new Date().toISOString() });
+  await applyIdentityChange(core, {
+    schemaVersion: 1,
+    kind: 'merge',
+    changeId: uuidv7(),
+    survivorId: id,
+    absorbedId: absorbed,
+    linkingIdentifier: { type: 'email', hash: core.hasher('email', email.value) },
+    rule: 'email',
+    at: new Date().toISOString(),
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -60,7 +85,12 @@ describe('profile API', () => {
     const res = await get(`/v1/profiles/${id}`, reader);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ id, piiMasked: true, traits: { plan: 'pro', tier: 3, email: 'a***@example.com', firstName: 'A***' }, computed: { orderCount: 7 } });
+    expect(body).toMatchObject({
+      id,
+      piiMasked: true,
+      traits: { plan: 'pro', tier: 3, email: 'a***@example.com', firstName: 'A***' },
+      computed: { orderCount: 7 },
+    });
     expect(body.traits.phone).toMatch(/^\+49\*+78$/);
     expect(audited).toHaveLength(0);
   });
@@ -70,7 +100,11 @@ describe('profile API', () => {
     const body = (await get(`/v1/profiles/${id}`, piiReader)).json();
     expect(body.traits).toMatchObject({ email: 'ana.lima@example.com', firstName: 'Ana' });
     expect(audited).toHaveLength(1);
-    expect(audited[0]).toMatchObject({ action: 'pii.read', actor: piiReader.record.keyId, subject: { profileId: id } });
+    expect(audited[0]).toMatchObject({
+      action: 'pii.read',
+      actor: piiReader.record.keyId,
+      subject: { profileId: id },
+    });
     expect(JSON.stringify(audited[0])).not.toContain('ana.lima');
     expect(logs.text()).not.toContain('ana.lima@example.com');
   });
@@ -81,10 +115,18 @@ describe('profile API', () => {
   });
 
   it('lookup should normalize the value like ingest and find the profile', async () => {
-    const res = await get(`/v1/profiles/lookup?type=email&value=${encodeURIComponent('  Ana.Lima@Example.COM ')}`, reader);
+    const res = await get(
+      `/v1/profiles/lookup?type=email&value=${encodeURIComponent('  Ana.Lima@Example.COM ')}`,
+      reader,
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().id).toBe(id);
-    expect((await get('/v1/profiles/lookup?type=email&value=nobody%40example.com', reader)).json()).toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+    expect(
+      (await get('/v1/profiles/lookup?type=email&value=nobody%40example.com', reader)).json(),
+    ).toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+    const invalid = await get('/v1/profiles/lookup?type=email&value=not-an-email', reader);
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'query.value' }] });
   });
 
   it('should answer 404 PROFILE_NOT_FOUND and 400 VALIDATION_FAILED with field paths', async () => {
@@ -116,13 +158,24 @@ describe('profile API', () => {
     }
     expect(seen).toHaveLength(8);
     expect(new Set(seen).size).toBe(8);
-    const orders = (await get(`/v1/profiles/${id}/events?type=track&source=shop&from=2026-01-03T00:00:00Z&to=2026-01-07T00:00:00Z`, reader)).json();
-    expect(orders.events.map((e: { occurredAt: string }) => e.occurredAt)).toEqual(['2026-01-05T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
+    const orders = (
+      await get(
+        `/v1/profiles/${id}/events?type=track&source=shop&from=2026-01-03T00:00:00Z&to=2026-01-07T00:00:00Z`,
+        reader,
+      )
+    ).json();
+    expect(orders.events.map((e: { occurredAt: string }) => e.occurredAt)).toEqual([
+      '2026-01-05T00:00:00.000Z',
+      '2026-01-03T00:00:00.000Z',
+    ]);
   });
 
   it('GET /traits should give golden values with their winning observation, and history on request', async () => {
     const body = (await get(`/v1/profiles/${id}/traits?history=true`, reader)).json();
-    expect(body.traits.plan).toMatchObject({ value: 'pro', winner: { source: 'web-source', rule: 'most_recent', observationId: expect.any(String) } });
+    expect(body.traits.plan).toMatchObject({
+      value: 'pro',
+      winner: { source: 'web-source', rule: 'most_recent', observationId: expect.any(String) },
+    });
     expect(body.traits.email.value).toBe('a***@example.com');
     expect(body.history.plan).toHaveLength(1);
     expect(body.history.firstName[0].value).toBe('A***');
@@ -130,9 +183,13 @@ describe('profile API', () => {
 
   it('GET /identities should mask raw values without pii:read', async () => {
     const masked = (await get(`/v1/profiles/${id}/identities`, reader)).json();
-    expect(masked.identities.find((i: { type: string }) => i.type === 'email').value).toBe('a***@example.com');
+    expect(masked.identities.find((i: { type: string }) => i.type === 'email').value).toBe(
+      'a***@example.com',
+    );
     const open = (await get(`/v1/profiles/${id}/identities`, piiReader)).json();
-    expect(open.identities.find((i: { type: string }) => i.type === 'email').value).toBe('ana.lima@example.com');
+    expect(open.identities.find((i: { type: string }) => i.type === 'email').value).toBe(
+      'ana.lima@example.com',
+    );
   });
 
   it('search should find profiles by a golden trait and refuse personal traits', async () => {
@@ -148,7 +205,9 @@ describe('profile API', () => {
     expect(body.identities.map((i: { value: string }) => i.value)).toContain('+4915112345678');
     expect(body.events).toHaveLength(8);
     expect(body.merges).toHaveLength(1);
-    expect(body.traits.some((t: { trait: string; golden: boolean }) => t.trait === 'plan' && t.golden)).toBe(true);
+    expect(body.traits.some((t: { trait: string; golden: boolean }) => t.trait === 'plan' && t.golden)).toBe(
+      true,
+    );
     expect(audited[0]).toMatchObject({ action: 'profile.export' });
   });
 

@@ -24,7 +24,10 @@ export interface Reader {
 }
 
 /** Normalizes an identifier exactly as ingest does (libs/identifiers); throws on invalid input. */
-export type IdentifierNormalizer = (type: string, value: string) => { value: string; matchKey?: string | undefined };
+export type IdentifierNormalizer = (
+  type: string,
+  value: string,
+) => { value: string; matchKey?: string | undefined };
 
 export interface ProfileServiceDeps {
   db: Queryable;
@@ -50,12 +53,22 @@ export function createProfileService(deps: ProfileServiceDeps) {
     const piiFields = Object.keys(profile.piiTraits);
     for (const [trait, sealed] of Object.entries(profile.piiTraits)) {
       const value = await deps.vault.openTrait(trait, sealed);
-      traits[trait] = reader.piiRead ? value : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
+      traits[trait] = reader.piiRead
+        ? value
+        : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
     }
-    if (reader.piiRead && piiFields.length > 0) await audit(reader, profile.id, endpoint, piiFields.map((f) => `traits.${f}`));
+    if (reader.piiRead && piiFields.length > 0)
+      await audit(
+        reader,
+        profile.id,
+        endpoint,
+        piiFields.map((f) => `traits.${f}`),
+      );
     return {
       id: profile.id,
-      ...(profile.requestedId !== undefined && profile.requestedId !== profile.id ? { requestedId: profile.requestedId } : {}),
+      ...(profile.requestedId !== undefined && profile.requestedId !== profile.id
+        ? { requestedId: profile.requestedId }
+        : {}),
       version: profile.version,
       traits,
       piiMasked: !reader.piiRead && piiFields.length > 0,
@@ -69,7 +82,13 @@ export function createProfileService(deps: ProfileServiceDeps) {
 
   async function audit(reader: Reader, profileId: string, endpoint: string, fields: string[]): Promise<void> {
     await deps.audit.record(
-      auditEvent({ action: 'pii.read', actor: reader.actor, purpose: reader.purpose, profileId, details: { endpoint, fields } }),
+      auditEvent({
+        action: 'pii.read',
+        actor: reader.actor,
+        purpose: reader.purpose,
+        profileId,
+        details: { endpoint, fields },
+      }),
     );
   }
 
@@ -91,12 +110,15 @@ export function createProfileService(deps: ProfileServiceDeps) {
       } catch (err) {
         throw new AppError('VALIDATION_FAILED', 'request failed validation', {
           statusCode: 400,
-          details: [{ path: 'query.value', message: err instanceof Error ? err.message : 'invalid identifier' }],
+          details: [
+            { path: 'query.value', message: err instanceof Error ? err.message : 'invalid identifier' },
+          ],
         });
       }
       const hash = deps.hasher(type, normalized.matchKey ?? normalized.value);
       const owner = await findProfileIdByIdentifier(deps.db, type, hash);
-      if (!owner) throw new AppError('PROFILE_NOT_FOUND', 'no profile has this identifier', { statusCode: 404 });
+      if (!owner)
+        throw new AppError('PROFILE_NOT_FOUND', 'no profile has this identifier', { statusCode: 404 });
       return present(reader, await mustRead(owner), 'lookup');
     },
 
@@ -113,7 +135,14 @@ export function createProfileService(deps: ProfileServiceDeps) {
           value = pii && !reader.piiRead ? String(maskValue(raw, r.type)) : raw;
           if (pii && reader.piiRead) opened.push(`identities.${r.type}`);
         }
-        out.push({ type: r.type, hash: r.hash, value, firstSeen: r.firstSeen, lastSeen: r.lastSeen, sources: r.sources });
+        out.push({
+          type: r.type,
+          hash: r.hash,
+          value,
+          firstSeen: r.firstSeen,
+          lastSeen: r.lastSeen,
+          sources: r.sources,
+        });
       }
       if (opened.length > 0) await audit(reader, profile.id, 'identities', [...new Set(opened)]);
       return { profileId: profile.id, identities: out, piiMasked: !reader.piiRead };
@@ -135,11 +164,14 @@ export function createProfileService(deps: ProfileServiceDeps) {
       const show = async (trait: string, value: unknown) => {
         if (!isPiiTrait(trait)) return value;
         if (reader.piiRead) opened.add(`traits.${trait}`);
-        return reader.piiRead ? value : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
+        return reader.piiRead
+          ? value
+          : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
       };
       for (const [trait, winner] of Object.entries(profile.traitWinners)) {
         const sealed = profile.piiTraits[trait];
-        const value = sealed !== undefined ? await deps.vault.openTrait(trait, sealed) : profile.traits[trait];
+        const value =
+          sealed !== undefined ? await deps.vault.openTrait(trait, sealed) : profile.traits[trait];
         golden[trait] = { value: await show(trait, value), winner };
       }
       let observations: JsonObject | undefined;
@@ -148,19 +180,36 @@ export function createProfileService(deps: ProfileServiceDeps) {
         for (const o of await readObservations(deps.db, profile.id)) {
           const value = o.valueSealed !== null ? await deps.vault.openTrait(o.trait, o.valueSealed) : o.value;
           const list = (observations[o.trait] as unknown[] | undefined) ?? [];
-          list.push({ id: o.id, value: await show(o.trait, value), source: o.source, channel: o.channel, observedAt: o.observedAt, eventId: o.eventId });
+          list.push({
+            id: o.id,
+            value: await show(o.trait, value),
+            source: o.source,
+            channel: o.channel,
+            observedAt: o.observedAt,
+            eventId: o.eventId,
+          });
           observations[o.trait] = list;
         }
       }
       if (opened.size > 0) await audit(reader, profile.id, 'traits', [...opened].sort());
-      return { profileId: profile.id, traits: golden, ...(observations ? { history: observations } : {}), piiMasked: !reader.piiRead };
+      return {
+        profileId: profile.id,
+        traits: golden,
+        ...(observations ? { history: observations } : {}),
+        piiMasked: !reader.piiRead,
+      };
     },
 
     async search(reader: Reader, trait: string, value: string, limit: number, after?: string) {
       if (isPiiTrait(trait)) {
         throw new AppError('VALIDATION_FAILED', 'request failed validation', {
           statusCode: 400,
-          details: [{ path: 'query.trait', message: 'personal traits are stored encrypted and not searchable; use /v1/profiles/lookup' }],
+          details: [
+            {
+              path: 'query.trait',
+              message: 'personal traits are stored encrypted and not searchable; use /v1/profiles/lookup',
+            },
+          ],
         });
       }
       const candidates: unknown[] = [value];
@@ -189,14 +238,34 @@ export function createProfileService(deps: ProfileServiceDeps) {
         after = { occurredAt: last.occurredAt, eventId: last.eventId };
       }
       const traits: JsonObject = { ...profile.traits };
-      for (const [trait, sealed] of Object.entries(profile.piiTraits)) traits[trait] = await deps.vault.openTrait(trait, sealed);
+      for (const [trait, sealed] of Object.entries(profile.piiTraits))
+        traits[trait] = await deps.vault.openTrait(trait, sealed);
       await deps.audit.record(
-        auditEvent({ action: 'profile.export', actor, purpose: 'dsr-export', profileId: profile.id, details: { events: events.length, identities: identities.length } }),
+        auditEvent({
+          action: 'profile.export',
+          actor,
+          purpose: 'dsr-export',
+          profileId: profile.id,
+          details: { events: events.length, identities: identities.length },
+        }),
       );
       return {
-        profile: { id: profile.id, version: profile.version, traits, computed: profile.computed, consent: profile.consent, mergedFrom: profile.mergedFrom, createdAt: profile.createdAt, updatedAt: profile.updatedAt },
+        profile: {
+          id: profile.id,
+          version: profile.version,
+          traits,
+          computed: profile.computed,
+          consent: profile.consent,
+          mergedFrom: profile.mergedFrom,
+          createdAt: profile.createdAt,
+          updatedAt: profile.updatedAt,
+        },
         identities: await Promise.all(
-          identities.map(async (i) => ({ ...i, rawSealed: undefined, value: i.rawSealed === null ? null : await deps.vault.openIdentity(i.rawSealed) })),
+          identities.map(async (i) => ({
+            ...i,
+            rawSealed: undefined,
+            value: i.rawSealed === null ? null : await deps.vault.openIdentity(i.rawSealed),
+          })),
         ),
         traits: await Promise.all(
           observations.map(async (o) => ({
@@ -226,7 +295,12 @@ export function encodeCursor(occurredAt: string, eventId: string): string {
 export function decodeCursor(cursor: string): { occurredAt: string; eventId: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string'
+    ) {
       if (Number.isNaN(Date.parse(parsed[0])) || !/^[0-9a-f-]{36}$/.test(parsed[1])) return undefined;
       return { occurredAt: parsed[0], eventId: parsed[1] };
     }

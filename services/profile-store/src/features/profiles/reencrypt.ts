@@ -12,7 +12,12 @@ export interface ReencryptResult {
  * primary (only the small wrapped key changes; ciphertexts stay). Runs in chunks so it can be
  * interrupted and resumed; once it reports zeros the old KEK can leave PII_KEYRING.
  */
-export async function reencryptAll(pool: pg.Pool, vault: PiiVault, primaryKeyId: string, chunk = 500): Promise<ReencryptResult> {
+export async function reencryptAll(
+  pool: pg.Pool,
+  vault: PiiVault,
+  primaryKeyId: string,
+  chunk = 500,
+): Promise<ReencryptResult> {
   const result: ReencryptResult = { identities: 0, observations: 0, profiles: 0 };
   for (;;) {
     const { rows } = await pool.query<{ type: string; hash: string; raw_sealed: string }>(
@@ -49,7 +54,13 @@ export async function reencryptAll(pool: pg.Pool, vault: PiiVault, primaryKeyId:
     );
     if (rows.length === 0) break;
     const next = await Promise.all(
-      rows.map(async (r) => Object.fromEntries(await Promise.all(Object.entries(r.pii_traits).map(async ([k, v]) => [k, await vault.rewrap(v)] as const)))),
+      rows.map(async (r) =>
+        Object.fromEntries(
+          await Promise.all(
+            Object.entries(r.pii_traits).map(async ([k, v]) => [k, await vault.rewrap(v)] as const),
+          ),
+        ),
+      ),
     );
     // Sealed golden values are opaque; the version is not bumped because nothing a reader sees changed.
     await pool.query(

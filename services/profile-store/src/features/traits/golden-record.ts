@@ -17,7 +17,8 @@ interface ObservationDbRow {
   event_id: string;
 }
 
-const OBS_COLUMNS = 'id, profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id';
+const OBS_COLUMNS =
+  'id, profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id';
 
 function toObservation(r: ObservationDbRow): TraitObservation {
   return {
@@ -55,9 +56,10 @@ export async function recomputeGolden(
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     ));
   } else {
-    ({ rows } = await db.query<ObservationDbRow>(`SELECT ${OBS_COLUMNS} FROM trait_observations WHERE profile_id = ANY($1::uuid[])`, [
-      profiles.map((p) => p.id),
-    ]));
+    ({ rows } = await db.query<ObservationDbRow>(
+      `SELECT ${OBS_COLUMNS} FROM trait_observations WHERE profile_id = ANY($1::uuid[])`,
+      [profiles.map((p) => p.id)],
+    ));
   }
   const grouped = new Map<string, Map<string, TraitObservation[]>>();
   for (const r of rows) {
@@ -69,12 +71,17 @@ export async function recomputeGolden(
   }
   for (const profile of profiles) {
     const byTrait = grouped.get(profile.id) ?? new Map<string, TraitObservation[]>();
-    const names = traits ? [...(traits.get(profile.id) ?? [])] : [...new Set([...byTrait.keys(), ...Object.keys(profile.traits), ...Object.keys(profile.piiTraits)])];
+    const names = traits
+      ? [...(traits.get(profile.id) ?? [])]
+      : [...new Set([...byTrait.keys(), ...Object.keys(profile.traits), ...Object.keys(profile.piiTraits)])];
     const profileChanged: string[] = [];
     for (const trait of names) {
       const golden = applySurvivorship(ruleFor(config, trait), byTrait.get(trait) ?? []);
       const pii = isPiiTrait(trait);
-      const before = JSON.stringify([pii ? profile.piiTraits[trait] : profile.traits[trait], profile.traitWinners[trait]?.observationId]);
+      const before = JSON.stringify([
+        pii ? profile.piiTraits[trait] : profile.traits[trait],
+        profile.traitWinners[trait]?.observationId,
+      ]);
       if (golden === undefined) {
         delete profile.traits[trait];
         delete profile.piiTraits[trait];
@@ -91,7 +98,10 @@ export async function recomputeGolden(
           rule: golden.rule,
         };
       }
-      const after = JSON.stringify([pii ? profile.piiTraits[trait] : profile.traits[trait], profile.traitWinners[trait]?.observationId]);
+      const after = JSON.stringify([
+        pii ? profile.piiTraits[trait] : profile.traits[trait],
+        profile.traitWinners[trait]?.observationId,
+      ]);
       if (before !== after) profileChanged.push(trait);
     }
     if (profileChanged.length > 0) changed.set(profile.id, profileChanged.sort());

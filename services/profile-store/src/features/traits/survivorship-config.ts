@@ -11,7 +11,10 @@ export interface SurvivorshipConfig {
   traits: Record<string, SurvivorshipRule>;
 }
 
-const identityPriority: SurvivorshipRule = { kind: 'source_priority', priority: ['crm', 'ecommerce', 'app', 'web', 'pos'] };
+const identityPriority: SurvivorshipRule = {
+  kind: 'source_priority',
+  priority: ['crm', 'ecommerce', 'app', 'web', 'pos'],
+};
 
 export const survivorshipConfig: SurvivorshipConfig = {
   defaultRule: { kind: 'most_recent' },

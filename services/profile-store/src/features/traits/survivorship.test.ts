@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { applySurvivorship, isEmptyValue, type SurvivorshipRule, type TraitObservation } from './survivorship';
+import {
+  applySurvivorship,
+  isEmptyValue,
+  type SurvivorshipRule,
+  type TraitObservation,
+} from './survivorship';
 import { ruleFor, survivorshipConfig } from './survivorship-config';
 import { maskValue } from './pii-traits';
 
@@ -16,28 +21,55 @@ const obs = (value: unknown, observedAt: number, source = 'web-src', channel = '
 
 describe('applySurvivorship', () => {
   it('most_recent should pick the latest non-empty value', () => {
-    const golden = applySurvivorship({ kind: 'most_recent' }, [obs('a', 1), obs('b', 3), obs('', 5), obs(null, 6)]);
+    const golden = applySurvivorship({ kind: 'most_recent' }, [
+      obs('a', 1),
+      obs('b', 3),
+      obs('', 5),
+      obs(null, 6),
+    ]);
     expect(golden?.value).toBe('b');
     expect(golden?.winner.observedAt).toBe(3);
   });
 
   it('first_seen should pick the earliest non-empty value', () => {
-    expect(applySurvivorship({ kind: 'first_seen' }, [obs('late', 9), obs('  ', 0), obs('early', 2)])?.value).toBe('early');
+    expect(
+      applySurvivorship({ kind: 'first_seen' }, [obs('late', 9), obs('  ', 0), obs('early', 2)])?.value,
+    ).toBe('early');
   });
 
   it('most_frequent should pick the commonest value, ties to the most recent', () => {
-    expect(applySurvivorship({ kind: 'most_frequent' }, [obs('de', 1), obs('en', 2), obs('de', 3), obs('en', 0), obs('fr', 9), obs('de', 4)])?.value).toBe('de');
+    expect(
+      applySurvivorship({ kind: 'most_frequent' }, [
+        obs('de', 1),
+        obs('en', 2),
+        obs('de', 3),
+        obs('en', 0),
+        obs('fr', 9),
+        obs('de', 4),
+      ])?.value,
+    ).toBe('de');
     expect(applySurvivorship({ kind: 'most_frequent' }, [obs('de', 1), obs('en', 2)])?.value).toBe('en');
   });
 
   it('source_priority should prefer the CRM over ecommerce over POS, regardless of recency', () => {
     const rule: SurvivorshipRule = { kind: 'source_priority', priority: ['crm', 'ecommerce', 'pos'] };
-    const golden = applySurvivorship(rule, [obs('Pos Name', 10, 'till-7', 'pos'), obs('Crm Name', 1, 'salesforce', 'crm'), obs('Shop Name', 5, 'shopify', 'ecommerce')]);
+    const golden = applySurvivorship(rule, [
+      obs('Pos Name', 10, 'till-7', 'pos'),
+      obs('Crm Name', 1, 'salesforce', 'crm'),
+      obs('Shop Name', 5, 'shopify', 'ecommerce'),
+    ]);
     expect(golden?.value).toBe('Crm Name');
     expect(golden?.winner.source).toBe('salesforce');
-    expect(applySurvivorship(rule, [obs('Pos', 10, 'till', 'pos'), obs('Unlisted', 11, 'x', 'web')])?.value).toBe('Pos');
+    expect(
+      applySurvivorship(rule, [obs('Pos', 10, 'till', 'pos'), obs('Unlisted', 11, 'x', 'web')])?.value,
+    ).toBe('Pos');
     // a source id entry wins over channel matching
-    expect(applySurvivorship({ kind: 'source_priority', priority: ['till'] }, [obs('A', 1, 'till', 'pos'), obs('B', 5, 'other', 'pos')])?.value).toBe('A');
+    expect(
+      applySurvivorship({ kind: 'source_priority', priority: ['till'] }, [
+        obs('A', 1, 'till', 'pos'),
+        obs('B', 5, 'other', 'pos'),
+      ])?.value,
+    ).toBe('A');
   });
 
   it('aggregates should sum, max, min and count numeric observations', () => {
@@ -51,7 +83,9 @@ describe('applySurvivorship', () => {
   });
 
   it('should return undefined when every observation is empty', () => {
-    expect(applySurvivorship({ kind: 'most_recent' }, [obs(null, 1), obs([], 2), obs({}, 3)])).toBeUndefined();
+    expect(
+      applySurvivorship({ kind: 'most_recent' }, [obs(null, 1), obs([], 2), obs({}, 3)]),
+    ).toBeUndefined();
     expect(isEmptyValue(0)).toBe(false);
     expect(isEmptyValue(false)).toBe(false);
   });
@@ -77,7 +111,10 @@ describe('applySurvivorship', () => {
     );
     fc.assert(
       fc.property(arbObs, fc.constantFrom(...rules), fc.integer(), (raw, rule, shuffleSeed) => {
-        const list = raw.map((r, i) => ({ ...obs(r.value, r.observedAt, r.channel, r.channel), id: `id${i}` }));
+        const list = raw.map((r, i) => ({
+          ...obs(r.value, r.observedAt, r.channel, r.channel),
+          id: `id${i}`,
+        }));
         const k = list.length === 0 ? 0 : Math.abs(shuffleSeed) % list.length;
         const shuffled = [...list.slice(k), ...list.slice(0, k)].reverse();
         const a = applySurvivorship(rule, list);

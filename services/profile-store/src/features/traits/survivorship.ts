@@ -46,7 +46,10 @@ function newer(p: TraitObservation, q: TraitObservation): boolean {
   return p.observedAt !== q.observedAt ? p.observedAt > q.observedAt : p.id > q.id;
 }
 
-function pick(obs: TraitObservation[], better: (p: TraitObservation, q: TraitObservation) => boolean): TraitObservation {
+function pick(
+  obs: TraitObservation[],
+  better: (p: TraitObservation, q: TraitObservation) => boolean,
+): TraitObservation {
   let best = obs[0]!;
   for (let i = 1; i < obs.length; i++) if (better(obs[i]!, best)) best = obs[i]!;
   return best;
@@ -58,7 +61,8 @@ function latest(obs: TraitObservation[]): TraitObservation {
 
 function numeric(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
   return undefined;
 }
 
@@ -66,16 +70,27 @@ function numeric(value: unknown): number | undefined {
  * The golden value of one trait under a rule, or undefined when no observation qualifies.
  * Pure and order-independent: the same observations give the same winner in any order.
  */
-export function applySurvivorship(rule: SurvivorshipRule, observations: TraitObservation[]): GoldenValue | undefined {
+export function applySurvivorship(
+  rule: SurvivorshipRule,
+  observations: TraitObservation[],
+): GoldenValue | undefined {
   const candidates = observations.filter((o) => !isEmptyValue(o.value));
   if (candidates.length === 0) return undefined;
-  const result = (winner: TraitObservation, value: unknown = winner.value): GoldenValue => ({ value, winner, rule: rule.kind });
+  const result = (winner: TraitObservation, value: unknown = winner.value): GoldenValue => ({
+    value,
+    winner,
+    rule: rule.kind,
+  });
 
   switch (rule.kind) {
     case 'most_recent':
       return result(latest(candidates));
     case 'first_seen':
-      return result(pick(candidates, (p, q) => (p.observedAt !== q.observedAt ? p.observedAt < q.observedAt : p.id < q.id)));
+      return result(
+        pick(candidates, (p, q) =>
+          p.observedAt !== q.observedAt ? p.observedAt < q.observedAt : p.id < q.id,
+        ),
+      );
     case 'most_frequent': {
       const counts = new Map<string, number>();
       for (const o of candidates) counts.set(o.valueKey, (counts.get(o.valueKey) ?? 0) + 1);
@@ -103,7 +118,11 @@ export function applySurvivorship(rule: SurvivorshipRule, observations: TraitObs
     case 'min': {
       const numbers = candidates.filter((o) => numeric(o.value) !== undefined);
       if (numbers.length === 0) return undefined;
-      if (rule.kind === 'sum') return result(latest(numbers), numbers.reduce((s, o) => s + numeric(o.value)!, 0));
+      if (rule.kind === 'sum')
+        return result(
+          latest(numbers),
+          numbers.reduce((s, o) => s + numeric(o.value)!, 0),
+        );
       const sign = rule.kind === 'max' ? 1 : -1;
       const winner = pick(numbers, (p, q) => {
         const d = sign * (numeric(p.value)! - numeric(q.value)!);
