@@ -135,7 +135,8 @@ export function addTrafficSubcommands(root: Command): Command {
       await writeJsonl(path.join(o.in, 'sent.jsonl'), result.outcomes);
       process.stdout.write(
         `sent ${result.sent} messages in ${result.requests} requests over ${(result.elapsedMs / 1000).toFixed(1)} s (${result.rate.toFixed(0)} msg/s): ` +
-          `${result.accepted} accepted, ${result.rejected} rejected, ${result.retries} retries\n`,
+          `${result.accepted} accepted (${result.duplicates} already seen), ${result.rejected} rejected, ${result.retries} retries, ` +
+          `${result.warnings} invalid identifier values left out\n`,
       );
       if (result.rejected > 0) {
         const codes = new Map<string, number>();

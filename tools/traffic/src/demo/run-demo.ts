@@ -142,7 +142,11 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   bar?.stop();
   await writeJsonl(path.join(opts.out, 'sent.jsonl'), sent.outcomes);
   print(
-    `   ${sent.accepted} accepted, ${sent.rejected} rejected in ${(sent.elapsedMs / 1000).toFixed(1)} s (${sent.rate.toFixed(0)} msg/s)`,
+    `   ${sent.accepted} accepted, ${sent.rejected} rejected in ${(sent.elapsedMs / 1000).toFixed(1)} s (${sent.rate.toFixed(0)} msg/s)` +
+      (sent.duplicates > 0
+        ? `; ${sent.duplicates} were already there from an earlier run (deduplicated)`
+        : '') +
+      (sent.warnings > 0 ? `; ingest left out ${sent.warnings} invalid identifier values` : ''),
   );
   if (sent.rejected > 0) {
     const codes = new Map<string, number>();

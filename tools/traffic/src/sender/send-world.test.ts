@@ -169,3 +169,27 @@ describe('sendWorld streaming', () => {
     ).rejects.toThrow('no write key for: pos');
   });
 });
+
+describe('sendWorld duplicates', () => {
+  it('sendWorld should count what ingest reports as duplicates when a world is sent twice', async () => {
+    const fake = createFakeIngest({ writeKey: 'wk' });
+    const some = messages.slice(0, 25);
+    const first = await sendWorld({
+      messages: some,
+      ingestUrl: 'http://ingest.test',
+      writeKeys: { default: 'wk' },
+      fetch: fake.fetch,
+      batchSize: 10,
+    });
+    const second = await sendWorld({
+      messages: some,
+      ingestUrl: 'http://ingest.test',
+      writeKeys: { default: 'wk' },
+      fetch: fake.fetch,
+      batchSize: 10,
+    });
+    expect(first).toMatchObject({ accepted: 25, duplicates: 0 });
+    expect(second).toMatchObject({ accepted: 25, duplicates: 25 });
+    expect(fake.accepted).toHaveLength(25);
+  });
+});

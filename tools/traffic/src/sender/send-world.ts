@@ -23,6 +23,10 @@ export interface SendStats {
   requests: number;
   /** 429/5xx answers that were retried. */
   retries: number;
+  /** Accepted messages ingest had already seen (same source and messageId): a re-run changes nothing. */
+  duplicates: number;
+  /** Identifier values ingest found invalid and left out of accepted events. */
+  warnings: number;
   elapsedMs: number;
   /** Messages per second so far. */
   rate: number;
@@ -60,16 +64,18 @@ export interface SendResult extends SendStats {
 
 const basic = (key: string): string => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-/** Reads `code` from the platform's error body `{ code, message, details }`, if it is one. */
-function errorCode(text: string): string | undefined {
+/** The parts of ingest's answer the sender counts: error `code`, or `duplicates` and `warnings` on success. */
+function readAnswer(text: string): { code?: string; duplicates: number; warnings: number } {
   try {
-    const body = JSON.parse(text) as unknown;
-    if (typeof body === 'object' && body !== null && 'code' in body && typeof body.code === 'string')
-      return body.code;
+    const body = JSON.parse(text) as Record<string, unknown>;
+    return {
+      ...(typeof body.code === 'string' ? { code: body.code } : {}),
+      duplicates: typeof body.duplicates === 'number' ? body.duplicates : 0,
+      warnings: Array.isArray(body.warnings) ? body.warnings.length : 0,
+    };
   } catch {
-    // not JSON: the status says enough
+    return { duplicates: 0, warnings: 0 }; // not JSON: the status says enough
   }
-  return undefined;
 }
 
 /**
@@ -105,6 +111,8 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
     rejected: 0,
     requests: 0,
     retries: 0,
+    duplicates: 0,
+    warnings: 0,
     elapsedMs: 0,
     rate: 0,
   };
@@ -151,8 +159,13 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
         const res = await fetchFn(`${baseUrl}${unit.path}`, { ...init, signal: AbortSignal.timeout(30_000) });
         const text = await res.text();
         status = res.status;
-        code = errorCode(text);
-        if (status >= 200 && status < 300) return record(unit, true, status);
+        const answer = readAnswer(text);
+        code = answer.code;
+        if (status >= 200 && status < 300) {
+          stats.duplicates += answer.duplicates;
+          stats.warnings += answer.warnings;
+          return record(unit, true, status);
+        }
         if (status !== 429 && status < 500) return record(unit, false, status, code ?? `HTTP_${status}`);
         const retryAfter = Number(res.headers.get('retry-after'));
         if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;

@@ -75,8 +75,9 @@ export function createFakeIngest(opts: FakeIngestOptions): FakeIngest {
             details: [{ path: 'userId', message: 'required' }],
           },
         };
-      fake.accepted.push(...ids);
-      return { status: 200, body: { success: true } };
+      const duplicates = ids.filter((id) => fake.accepted.includes(id)).length;
+      fake.accepted.push(...ids.filter((id) => !fake.accepted.includes(id)));
+      return { status: 200, body: { success: true, accepted: ids.length - duplicates, duplicates } };
     } finally {
       inFlight--;
     }
