@@ -61,6 +61,8 @@ WORKDIR /app
 # The whole prod-deps tree: root node_modules plus any nested workspace node_modules npm created.
 COPY --from=prod-deps --chown=root:root /app/ ./
 COPY --from=build --chown=root:root /out/ ./
+# The one writable place (compose mounts a volume here for tokens the init step creates).
+RUN mkdir -p /var/lib/tessera && chown 1000:1000 /var/lib/tessera
 # Numeric uid so Kubernetes can verify runAsNonRoot; files stay root-owned and read-only to it.
 USER 1000:1000
 # Services shut down gracefully on SIGTERM (stop consuming, commit, close) within 25 s.

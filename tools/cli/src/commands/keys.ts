@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createKeyAdmin, createKeyDirectory, type KeyAdmin } from '@tessera/access';
 import { ScopeSchema, type AccessKeyV1, type Scope } from '@tessera/contracts';
@@ -114,14 +115,29 @@ export function registerKeysCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--scopes <scopes>', `comma-separated: ${ScopeSchema.options.join(', ')}`)
     .option('--source <id>', 'bind the key to a source (write keys: events are attributed to it)')
     .option('--json', 'print {keyId, name, scopes, sourceId, createdAt, token} as JSON')
-    .action(async (opts: { name: string; scopes: string; source?: string; json?: boolean }) => {
-      const name = validateKeyName(opts.name);
-      const scopes = parseScopes(opts.scopes);
-      const sourceId = validateSourceId(opts.source);
-      const admin = await openKeyAdmin(ctx);
-      const created = await admin.create({ name, scopes, ...(sourceId !== undefined ? { sourceId } : {}) });
-      printNewKey(ctx, created, opts.json, 'created');
-    });
+    .option(
+      '--token-file <path>',
+      'write the token to this file (mode 0600) instead of printing it (automation)',
+    )
+    .action(
+      async (opts: { name: string; scopes: string; source?: string; json?: boolean; tokenFile?: string }) => {
+        const name = validateKeyName(opts.name);
+        const scopes = parseScopes(opts.scopes);
+        const sourceId = validateSourceId(opts.source);
+        const admin = await openKeyAdmin(ctx);
+        const created = await admin.create({ name, scopes, ...(sourceId !== undefined ? { sourceId } : {}) });
+        if (opts.tokenFile !== undefined) {
+          writeFileSync(opts.tokenFile, `${created.token}\n`, { mode: 0o600 });
+          ctx.io.out(
+            opts.json
+              ? JSON.stringify(publicKeyView(created.record))
+              : `created key ${created.record.keyId}; token written to ${opts.tokenFile}`,
+          );
+          return;
+        }
+        printNewKey(ctx, created, opts.json, 'created');
+      },
+    );
 
   keys
     .command('list')

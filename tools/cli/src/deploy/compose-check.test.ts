@@ -56,7 +56,16 @@ function compose(): { services: Record<string, JsonObject>; volumes: JsonObject 
       ingest: platformService('ingest', 8080),
       identity: platformService('identity', 8081),
       'profile-store': platformService('profile-store', 8082),
-      consent: platformService('consent', 8083),
+      consent: {
+        ...platformService('consent', 8083),
+        command: ['sh', '-c', 'export PRIVACY_ADMIN_TOKEN="$(cat /t)" && exec node main.js'],
+        environment: {
+          ...(platformService('consent', 8083).environment as JsonObject),
+          AUDIT_SIGNING_KEY: 'x',
+          PROFILE_STORE_URL: 'http://profile-store:8082',
+          IDENTITY_URL: 'http://identity:8081',
+        },
+      },
     },
     volumes: { 'kafka-data': null },
   };
@@ -75,6 +84,17 @@ describe('checkCompose', () => {
       'identity: waits for redis to be healthy, but redis has no healthcheck',
       'profile-store: waits for redis to be healthy, but redis has no healthcheck',
       'consent: waits for redis to be healthy, but redis has no healthcheck',
+    ]);
+  });
+
+  it('checkCompose should require the variables only consent needs', () => {
+    const c = compose();
+    c.services.consent = platformService('consent', 8083);
+    expect(checkCompose(c, dockerfile)).toEqual([
+      'consent: environment AUDIT_SIGNING_KEY is missing',
+      'consent: environment PROFILE_STORE_URL is missing',
+      'consent: environment IDENTITY_URL is missing',
+      'consent: environment PRIVACY_ADMIN_TOKEN is missing',
     ]);
   });
 

@@ -12,6 +12,10 @@ import { at, isObject, objectAt, stringAt, type Json, type JsonObject } from './
 export const PLATFORM_SERVICES = ['ingest', 'identity', 'profile-store', 'consent'] as const;
 const INFRA_SERVICES = ['kafka', 'postgres', 'redis', 'init'] as const;
 const REQUIRED_SERVICE_ENV = ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL', 'IDENTIFIER_HASH_KEY', 'PII_KEYRING', 'PORT'];
+/** Variables only some services need, without defaults in their config schemas. */
+const SERVICE_SPECIFIC_ENV: Record<string, string[]> = {
+  consent: ['AUDIT_SIGNING_KEY', 'PROFILE_STORE_URL', 'IDENTITY_URL', 'PRIVACY_ADMIN_TOKEN'],
+};
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
 
 /** `FROM image AS name` stage names of a Dockerfile. */
@@ -92,7 +96,11 @@ export function checkCompose(compose: Json, dockerfile: string): string[] {
     const service = services[name];
     if (!isObject(service)) continue;
     const env = environmentOf(service);
-    for (const key of REQUIRED_SERVICE_ENV) if (!(key in env)) problems.push(`${name}: environment ${key} is missing`);
+    // A variable may also be set by the command (a token read from a file written by init).
+    const command = JSON.stringify([service.entrypoint ?? null, service.command ?? null]);
+    for (const key of [...REQUIRED_SERVICE_ENV, ...(SERVICE_SPECIFIC_ENV[name] ?? [])]) {
+      if (!(key in env) && !command.includes(`${key}=`)) problems.push(`${name}: environment ${key} is missing`);
+    }
     const test = JSON.stringify(at(service, 'healthcheck.test') ?? '');
     if (!test.includes('/readyz')) problems.push(`${name}: healthcheck must probe /readyz`);
     const deps = dependsOn(service);
