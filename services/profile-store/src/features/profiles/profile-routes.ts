@@ -2,7 +2,8 @@ import { apiKeyOf, requireAuth, type KeyDirectory } from '@tessera/access';
 import { AppError, ErrorBodySchema, validationError } from '@tessera/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decodeCursor, type ProfileService, type Reader } from './profile-service';
+import { decodeCursor } from './event-cursor';
+import type { ProfileService, Reader } from './profile-service';
 import {
   EventsQuerySchema,
   LookupQuerySchema,

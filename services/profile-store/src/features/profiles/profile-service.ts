@@ -3,13 +3,15 @@ import type { IdentifierHasher } from '@tessera/crypto';
 import type { Queryable } from '@tessera/db';
 import { isPiiTrait, maskValue } from '../traits/pii-traits';
 import { auditEvent, type AuditSink } from './audit-sink';
+import { encodeCursor } from './event-cursor';
+import { profileNotFound as notFound } from './profile-errors';
+import { exportSubject } from './subject-export';
 import type { PiiVault } from './pii-vault';
 import type { ProfileRow } from './profile-repository';
 import {
   findProfileIdByIdentifier,
   readEvents,
   readIdentities,
-  readIdentityChanges,
   readObservations,
   readProfile,
   searchByTrait,
@@ -38,10 +40,6 @@ export interface ProfileServiceDeps {
 }
 
 const isPiiIdentifier = (type: string) => type !== 'anonymous_id';
-
-function notFound(id: string): AppError {
-  return new AppError('PROFILE_NOT_FOUND', `profile ${id} not found`, { statusCode: 404 });
-}
 
 /**
  * The read side of the API. Personal values are opened for readers with `pii:read` (and every
@@ -99,6 +97,8 @@ export function createProfileService(deps: ProfileServiceDeps) {
   }
 
   return {
+    exportSubject: (actor: string, id: string) => exportSubject(deps, actor, id),
+
     async get(reader: Reader, id: string) {
       return present(reader, await mustRead(id), 'profile');
     },
@@ -221,91 +221,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
       for (const p of page) profiles.push(await present(reader, p, 'search'));
       return { profiles, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
     },
-
-    /** Everything about the subject for a data-subject access request (privacy:admin). */
-    async exportSubject(actor: string, id: string) {
-      const profile = await mustRead(id);
-      const family = [profile.id, ...profile.mergedFrom];
-      const identities = await readIdentities(deps.db, profile.id);
-      const observations = await readObservations(deps.db, profile.id);
-      const events = [];
-      let after: EventFilter['after'];
-      for (;;) {
-        const page = await readEvents(deps.db, profile.id, { limit: 1000, after });
-        events.push(...page);
-        if (page.length < 1000) break;
-        const last = page[page.length - 1]!;
-        after = { occurredAt: last.occurredAt, eventId: last.eventId };
-      }
-      const traits: JsonObject = { ...profile.traits };
-      for (const [trait, sealed] of Object.entries(profile.piiTraits))
-        traits[trait] = await deps.vault.openTrait(trait, sealed);
-      await deps.audit.record(
-        auditEvent({
-          action: 'profile.export',
-          actor,
-          purpose: 'dsr-export',
-          profileId: profile.id,
-          details: { events: events.length, identities: identities.length },
-        }),
-      );
-      return {
-        profile: {
-          id: profile.id,
-          version: profile.version,
-          traits,
-          computed: profile.computed,
-          consent: profile.consent,
-          mergedFrom: profile.mergedFrom,
-          createdAt: profile.createdAt,
-          updatedAt: profile.updatedAt,
-        },
-        identities: await Promise.all(
-          identities.map(async (i) => ({
-            ...i,
-            rawSealed: undefined,
-            value: i.rawSealed === null ? null : await deps.vault.openIdentity(i.rawSealed),
-          })),
-        ),
-        traits: await Promise.all(
-          observations.map(async (o) => ({
-            trait: o.trait,
-            value: o.valueSealed !== null ? await deps.vault.openTrait(o.trait, o.valueSealed) : o.value,
-            source: o.source,
-            channel: o.channel,
-            observedAt: o.observedAt,
-            eventId: o.eventId,
-            golden: profile.traitWinners[o.trait]?.observationId === o.id,
-          })),
-        ),
-        events,
-        merges: await readIdentityChanges(deps.db, family),
-      };
-    },
   };
 }
 
 export type ProfileService = ReturnType<typeof createProfileService>;
-
-export function encodeCursor(occurredAt: string, eventId: string): string {
-  return Buffer.from(JSON.stringify([occurredAt, eventId])).toString('base64url');
-}
-
-/** Undefined for anything that is not a cursor this API issued. */
-export function decodeCursor(cursor: string): { occurredAt: string; eventId: string } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      typeof parsed[1] === 'string'
-    ) {
-      if (Number.isNaN(Date.parse(parsed[0])) || !/^[0-9a-f-]{36}$/.test(parsed[1])) return undefined;
-      return { occurredAt: parsed[0], eventId: parsed[1] };
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
