@@ -26,12 +26,20 @@ export const ConsentConfigSchema = z.object({
   PRIVACY_ADMIN_TOKEN: z.string().min(1),
   /** Services that must confirm an erasure (privacy status topic `service` names). */
   DSR_REQUIRED_SERVICES: commaList.default(['identity', 'profile-store']),
-  DSR_RESEND_AFTER_MS: z.coerce.number().int().positive().default(5 * 60_000),
+  DSR_RESEND_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
   DSR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   DSR_RESUME_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
   /** Audit entries older than this are purged (whole prefixes, leaving a signed checkpoint). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
-  AUDIT_PURGE_INTERVAL_MS: z.coerce.number().int().positive().default(60 * 60_000),
+  AUDIT_PURGE_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000),
   /** How often expiring grants and scheduled records are re-derived. */
   CONSENT_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
 });

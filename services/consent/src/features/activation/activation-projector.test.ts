@@ -1,7 +1,11 @@
 import type { ProfileUpdateV1 } from '@tessera/contracts';
 import { projectForDestination } from './activation-projector';
 
-const email = { name: 'email', requiredPurposes: ['email_marketing'], allowedTraits: ['email', 'orderCount'] };
+const email = {
+  name: 'email',
+  requiredPurposes: ['email_marketing'],
+  allowedTraits: ['email', 'orderCount'],
+};
 const ads = { name: 'ads', requiredPurposes: ['advertising', 'sale_sharing'], allowedTraits: ['country'] };
 const optOut = new Set(['sale_sharing']);
 const update: ProfileUpdateV1 = {
@@ -21,18 +25,28 @@ describe('projectForDestination', () => {
     const p = projectForDestination(email, update, { email_marketing: 'granted' }, optOut);
     expect(p).toEqual({
       action: 'upsert',
-      record: expect.objectContaining({ traits: { email: 'a@example.com' }, computed: { orderCount: 2 }, consent: { email_marketing: 'granted' } }),
+      record: expect.objectContaining({
+        traits: { email: 'a@example.com' },
+        computed: { orderCount: 2 },
+        consent: { email_marketing: 'granted' },
+      }),
     });
   });
 
   it('projectForDestination should remove a profile whose consent is withdrawn, unknown or deleted', () => {
-    expect(projectForDestination(email, update, { email_marketing: 'withdrawn' }, optOut)).toEqual({ action: 'remove' });
+    expect(projectForDestination(email, update, { email_marketing: 'withdrawn' }, optOut)).toEqual({
+      action: 'remove',
+    });
     expect(projectForDestination(email, update, {}, optOut)).toEqual({ action: 'remove' });
-    expect(projectForDestination(email, { ...update, kind: 'deleted' }, { email_marketing: 'granted' }, optOut)).toEqual({ action: 'remove' });
+    expect(
+      projectForDestination(email, { ...update, kind: 'deleted' }, { email_marketing: 'granted' }, optOut),
+    ).toEqual({ action: 'remove' });
   });
 
   it('projectForDestination should treat sale/sharing as opt-out and honour a GPC denial', () => {
     expect(projectForDestination(ads, update, { advertising: 'granted' }, optOut).action).toBe('upsert');
-    expect(projectForDestination(ads, update, { advertising: 'granted', sale_sharing: 'denied' }, optOut).action).toBe('remove');
+    expect(
+      projectForDestination(ads, update, { advertising: 'granted', sale_sharing: 'denied' }, optOut).action,
+    ).toBe('remove');
   });
 });

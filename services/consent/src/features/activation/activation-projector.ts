@@ -7,12 +7,20 @@ export type Projection = { action: 'upsert'; record: ActivationRecordV1 } | { ac
  * Whether a purpose's state permits processing: a grant always does; under an opt-out regime
  * (CCPA sale/sharing) the absence of any record does too. Denied and withdrawn never do.
  */
-export function permits(status: ConsentState[string] | undefined, purpose: string, optOutPurposes: ReadonlySet<string>): boolean {
+export function permits(
+  status: ConsentState[string] | undefined,
+  purpose: string,
+  optOutPurposes: ReadonlySet<string>,
+): boolean {
   if (status === 'granted') return true;
   return (status === undefined || status === 'unknown') && optOutPurposes.has(purpose);
 }
 
-export function destinationPermits(destination: Destination, consent: ConsentState, optOutPurposes: ReadonlySet<string>): boolean {
+export function destinationPermits(
+  destination: Destination,
+  consent: ConsentState,
+  optOutPurposes: ReadonlySet<string>,
+): boolean {
   return destination.requiredPurposes.every((p) => permits(consent[p], p, optOutPurposes));
 }
 

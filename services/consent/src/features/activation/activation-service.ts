@@ -26,7 +26,9 @@ interface Member {
 
 export interface ActivationService {
   /** Projects profile updates (null = the profile's tombstone) onto every feed. */
-  applyUpdates(updates: ReadonlyArray<{ profileId: string; update: ProfileUpdateV1 | null }>): Promise<number>;
+  applyUpdates(
+    updates: ReadonlyArray<{ profileId: string; update: ProfileUpdateV1 | null }>,
+  ): Promise<number>;
   /** Within the consent transaction: removes profiles from feeds whose purposes are no longer permitted. */
   onConsentChanges(client: Queryable, changes: readonly ConsentChangeV1[]): Promise<number>;
 }
@@ -39,19 +41,37 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
       const latest = new Map<string, ProfileUpdateV1 | null>();
       for (const u of updates) {
         const previous = latest.get(u.profileId);
-        if (u.update === null || previous === undefined || previous === null || u.update.version >= previous.version) {
+        if (
+          u.update === null ||
+          previous === undefined ||
+          previous === null ||
+          u.update.version >= previous.version
+        ) {
           latest.set(u.profileId, u.update);
         }
       }
       const profileIds = [...latest.keys()];
       return withTransaction(deps.pool, async (client) => {
         const consent = await deps.consent.stateOf(client, profileIds);
-        const { rows } = await client.query<{ destination: string; profile_id: string; version: string; present: boolean }>(
+        const { rows } = await client.query<{
+          destination: string;
+          profile_id: string;
+          version: string;
+          present: boolean;
+        }>(
           'SELECT destination, profile_id, version, present FROM activation_members WHERE profile_id = ANY($1::uuid[]) FOR UPDATE',
           [profileIds],
         );
         const members = new Map<string, Member>(
-          rows.map((r) => [`${r.destination}/${r.profile_id}`, { destination: r.destination, profileId: r.profile_id, version: Number(r.version), present: r.present }]),
+          rows.map((r) => [
+            `${r.destination}/${r.profile_id}`,
+            {
+              destination: r.destination,
+              profileId: r.profile_id,
+              version: Number(r.version),
+              present: r.present,
+            },
+          ]),
         );
         const out: OutboxMessage[] = [];
         const writes: Member[] = [];
@@ -60,7 +80,14 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
             const member = members.get(`${destination.name}/${profileId}`);
             if (update !== null && member && member.version > update.version) continue; // stale
             const projection =
-              update === null ? ({ action: 'remove' } as const) : projectForDestination(destination, update, consent.get(profileId) ?? {}, deps.optOutPurposes);
+              update === null
+                ? ({ action: 'remove' } as const)
+                : projectForDestination(
+                    destination,
+                    update,
+                    consent.get(profileId) ?? {},
+                    deps.optOutPurposes,
+                  );
             const version = update?.version ?? member?.version ?? 0;
             if (projection.action === 'upsert') {
               out.push({ topic: deps.topicOf(destination.name), key: profileId, payload: projection.record });
@@ -78,7 +105,12 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
             `INSERT INTO activation_members (destination, profile_id, version, present)
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::boolean[])
              ON CONFLICT (destination, profile_id) DO UPDATE SET version = EXCLUDED.version, present = EXCLUDED.present, updated_at = now()`,
-            [writes.map((w) => w.destination), writes.map((w) => w.profileId), writes.map((w) => w.version), writes.map((w) => w.present)],
+            [
+              writes.map((w) => w.destination),
+              writes.map((w) => w.profileId),
+              writes.map((w) => w.version),
+              writes.map((w) => w.present),
+            ],
           );
         }
         await enqueue(client, out);
@@ -91,7 +123,8 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
       for (const change of changes) {
         const profileId = change.subject.profileId;
         if (profileId === undefined || permits(change.status, change.purpose, deps.optOutPurposes)) continue;
-        for (const d of deps.destinations) if (d.requiredPurposes.includes(change.purpose)) removals.push({ destination: d.name, profileId });
+        for (const d of deps.destinations)
+          if (d.requiredPurposes.includes(change.purpose)) removals.push({ destination: d.name, profileId });
       }
       if (removals.length === 0) return 0;
       const { rows } = await client.query<{ destination: string; profile_id: string }>(
@@ -101,7 +134,10 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
           RETURNING m.destination, m.profile_id`,
         [removals.map((r) => r.destination), removals.map((r) => r.profileId)],
       );
-      await enqueue(client, rows.map((r) => ({ topic: deps.topicOf(r.destination), key: r.profile_id, payload: null })));
+      await enqueue(
+        client,
+        rows.map((r) => ({ topic: deps.topicOf(r.destination), key: r.profile_id, payload: null })),
+      );
       return rows.length;
     },
   };

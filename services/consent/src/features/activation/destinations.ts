@@ -14,7 +14,10 @@ export type Destination = z.infer<typeof DestinationSchema>;
 
 export const DestinationsFileSchema = z
   .object({ destinations: z.array(DestinationSchema) })
-  .refine((f) => new Set(f.destinations.map((d) => d.name)).size === f.destinations.length, 'destination names must be unique');
+  .refine(
+    (f) => new Set(f.destinations.map((d) => d.name)).size === f.destinations.length,
+    'destination names must be unique',
+  );
 
 /** The shipped destinations (services/consent/config/destinations.json). */
 export const DEFAULT_DESTINATIONS_FILE = path.join(__dirname, '../../../config/destinations.json');
@@ -24,7 +27,8 @@ export function loadDestinations(file: string, purposes: readonly string[]): Des
   const parsed = DestinationsFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   for (const d of parsed.destinations) {
     const unknown = d.requiredPurposes.filter((p) => !purposes.includes(p));
-    if (unknown.length > 0) throw new Error(`destination ${d.name} requires unconfigured purposes: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new Error(`destination ${d.name} requires unconfigured purposes: ${unknown.join(', ')}`);
   }
   return parsed.destinations;
 }
@@ -35,9 +39,15 @@ export async function syncDestinations(db: Queryable, destinations: readonly Des
     `INSERT INTO destinations (name, required_purposes, allowed_traits)
      SELECT n, string_to_array(r, ','), string_to_array(a, ',') FROM unnest($1::text[], $2::text[], $3::text[]) AS t(n, r, a)
      ON CONFLICT (name) DO UPDATE SET required_purposes = EXCLUDED.required_purposes, allowed_traits = EXCLUDED.allowed_traits, updated_at = now()`,
-    [destinations.map((d) => d.name), destinations.map((d) => d.requiredPurposes.join(',')), destinations.map((d) => d.allowedTraits.join(','))],
+    [
+      destinations.map((d) => d.name),
+      destinations.map((d) => d.requiredPurposes.join(',')),
+      destinations.map((d) => d.allowedTraits.join(',')),
+    ],
   );
-  await db.query('DELETE FROM destinations WHERE NOT (name = ANY($1::text[]))', [destinations.map((d) => d.name)]);
+  await db.query('DELETE FROM destinations WHERE NOT (name = ANY($1::text[]))', [
+    destinations.map((d) => d.name),
+  ]);
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -52,9 +52,11 @@ export function createChainVerifier(anchor: ChainAnchor): {
   return {
     next(row) {
       if (row.seq !== expectedSeq) return { seq: row.seq, kind: 'gap', expectedSeq };
-      if (row.prevHash !== prev) return { seq: row.seq, kind: 'prev_hash_mismatch', expected: prev, actual: row.prevHash };
+      if (row.prevHash !== prev)
+        return { seq: row.seq, kind: 'prev_hash_mismatch', expected: prev, actual: row.prevHash };
       const recomputed = chainHash(row.prevHash, row.entry);
-      if (recomputed !== row.hash) return { seq: row.seq, kind: 'hash_mismatch', expected: recomputed, actual: row.hash };
+      if (recomputed !== row.hash)
+        return { seq: row.seq, kind: 'hash_mismatch', expected: recomputed, actual: row.hash };
       prev = row.hash;
       expectedSeq += 1;
       verified += 1;

@@ -23,7 +23,9 @@ export interface AuditStore {
   /** Purges the prefix of entries appended before `cutoff`, leaving a signed checkpoint. */
   purgeBefore(cutoff: Date): Promise<{ purged: number; throughSeq: number | null }>;
   /** Entries whose subject is the profile (for access requests). */
-  entriesAbout(profileIds: readonly string[]): Promise<Array<{ seq: number; entry: AuditEventV1; appendedAt: string }>>;
+  entriesAbout(
+    profileIds: readonly string[],
+  ): Promise<Array<{ seq: number; entry: AuditEventV1; appendedAt: string }>>;
 }
 
 async function anchorOf(db: Queryable): Promise<ChainAnchor & { signature?: string; purgedAt?: Date }> {
@@ -32,7 +34,12 @@ async function anchorOf(db: Queryable): Promise<ChainAnchor & { signature?: stri
   );
   const row = rows[0];
   if (!row) return { throughSeq: 0, hash: GENESIS_HASH };
-  return { throughSeq: Number(row.through_seq), hash: row.hash, signature: row.signature, purgedAt: row.purged_at };
+  return {
+    throughSeq: Number(row.through_seq),
+    hash: row.hash,
+    signature: row.signature,
+    purgedAt: row.purged_at,
+  };
 }
 
 export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): AuditStore {
@@ -72,7 +79,10 @@ export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): A
         prev = hash;
       }
       if (tuples.length === 0) return 0;
-      await client.query(`INSERT INTO audit_log (seq, audit_id, entry, prev_hash, hash) VALUES ${tuples.join(', ')}`, values);
+      await client.query(
+        `INSERT INTO audit_log (seq, audit_id, entry, prev_hash, hash) VALUES ${tuples.join(', ')}`,
+        values,
+      );
       return tuples.length;
     },
 
@@ -84,7 +94,12 @@ export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): A
       const pageSize = opts.pageSize ?? 1000;
       const anchor = await anchorOf(deps.pool);
       if (anchor.signature !== undefined && anchor.purgedAt !== undefined) {
-        const expected = signCheckpoint(deps.signingKey, anchor.throughSeq, anchor.hash, anchor.purgedAt.toISOString());
+        const expected = signCheckpoint(
+          deps.signingKey,
+          anchor.throughSeq,
+          anchor.hash,
+          anchor.purgedAt.toISOString(),
+        );
         if (expected !== anchor.signature) {
           return {
             ok: false,
@@ -97,20 +112,39 @@ export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): A
       const verifier = createChainVerifier(anchor);
       let after = anchor.throughSeq;
       for (;;) {
-        const { rows } = await deps.pool.query<{ seq: string; entry: unknown; prev_hash: string; hash: string }>(
-          'SELECT seq, entry, prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2',
-          [after, pageSize],
-        );
+        const { rows } = await deps.pool.query<{
+          seq: string;
+          entry: unknown;
+          prev_hash: string;
+          hash: string;
+        }>('SELECT seq, entry, prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+          after,
+          pageSize,
+        ]);
         for (const row of rows) {
-          const broken = verifier.next({ seq: Number(row.seq), entry: row.entry, prevHash: row.prev_hash, hash: row.hash });
+          const broken = verifier.next({
+            seq: Number(row.seq),
+            entry: row.entry,
+            prevHash: row.prev_hash,
+            hash: row.hash,
+          });
           if (broken) {
-            return { ok: false, verified: verifier.verified, anchor: { throughSeq: anchor.throughSeq, hash: anchor.hash }, firstBreak: broken };
+            return {
+              ok: false,
+              verified: verifier.verified,
+              anchor: { throughSeq: anchor.throughSeq, hash: anchor.hash },
+              firstBreak: broken,
+            };
           }
         }
         if (rows.length < pageSize) break;
         after = Number(rows[rows.length - 1]!.seq);
       }
-      return { ok: true, verified: verifier.verified, anchor: { throughSeq: anchor.throughSeq, hash: anchor.hash } };
+      return {
+        ok: true,
+        verified: verifier.verified,
+        anchor: { throughSeq: anchor.throughSeq, hash: anchor.hash },
+      };
     },
 
     purgeBefore(cutoff) {
@@ -127,13 +161,21 @@ export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): A
         const last = rows[0];
         if (!last) return { purged: 0, throughSeq: null };
         const throughSeq = Number(last.seq);
-        const { rows: removed } = await client.query<{ n: string }>('SELECT purge_audit_prefix($1) AS n', [throughSeq]);
+        const { rows: removed } = await client.query<{ n: string }>('SELECT purge_audit_prefix($1) AS n', [
+          throughSeq,
+        ]);
         const purgedAt = new Date();
         purgedAt.setUTCMilliseconds(0);
         const purged = Number(removed[0]!.n);
         await client.query(
           `INSERT INTO audit_checkpoints (through_seq, hash, purged_rows, purged_at, signature) VALUES ($1, $2, $3, $4, $5)`,
-          [throughSeq, last.hash, purged, purgedAt, signCheckpoint(deps.signingKey, throughSeq, last.hash, purgedAt.toISOString())],
+          [
+            throughSeq,
+            last.hash,
+            purged,
+            purgedAt,
+            signCheckpoint(deps.signingKey, throughSeq, last.hash, purgedAt.toISOString()),
+          ],
         );
         return { purged, throughSeq };
       });
@@ -144,7 +186,11 @@ export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): A
         `SELECT seq, entry, appended_at FROM audit_log WHERE entry -> 'subject' ->> 'profileId' = ANY($1::text[]) ORDER BY seq`,
         [profileIds],
       );
-      return rows.map((r) => ({ seq: Number(r.seq), entry: r.entry, appendedAt: r.appended_at.toISOString() }));
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        entry: r.entry,
+        appendedAt: r.appended_at.toISOString(),
+      }));
     },
   };
   return store;
@@ -152,7 +198,11 @@ export function createAuditStore(deps: { pool: pg.Pool; signingKey: Buffer }): A
 
 /** An audit entry for this service's own actions. */
 export function ownAuditEvent(
-  input: Pick<AuditEventV1, 'action' | 'actor' | 'details'> & { profileId?: string; requestId?: string; purpose?: string },
+  input: Pick<AuditEventV1, 'action' | 'actor' | 'details'> & {
+    profileId?: string;
+    requestId?: string;
+    purpose?: string;
+  },
   auditId: string,
   at: Date,
 ): AuditEventV1 {

@@ -22,15 +22,20 @@ export async function buildAccessBundle(input: {
   const { plan, deps } = input;
   const identityMerges: Record<string, unknown> = {};
   for (const exported of input.exports) {
-    if (exported) identityMerges[exported.profile.id] = (await deps.upstream.merges(exported.profile.id)) ?? null;
+    if (exported)
+      identityMerges[exported.profile.id] = (await deps.upstream.merges(exported.profile.id)) ?? null;
   }
   const consents = [];
-  for (const profileId of plan.profileIds) consents.push(await deps.consent.current({ profileId }, { history: true }));
+  for (const profileId of plan.profileIds)
+    consents.push(await deps.consent.current({ profileId }, { history: true }));
   for (const identifier of plan.identifiers) {
     const state = await deps.consent.current({ identifier }, { history: true });
     if ((state.records ?? []).length > 0) consents.push(state);
   }
-  const requests = plan.profileIds.length > 0 ? await listRequests(deps.pool, { profileIds: plan.profileIds, limit: 1000 }) : [];
+  const requests =
+    plan.profileIds.length > 0
+      ? await listRequests(deps.pool, { profileIds: plan.profileIds, limit: 1000 })
+      : [];
   return {
     format: ACCESS_BUNDLE_FORMAT,
     requestId: input.request.requestId,

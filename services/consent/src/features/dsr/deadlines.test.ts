@@ -5,8 +5,12 @@ describe('statutoryDeadline', () => {
 
   it('statutoryDeadline should give GDPR one calendar month clamped to the month end', () => {
     expect(statutoryDeadline('gdpr', received).toISOString()).toBe('2026-02-28T10:00:00.000Z');
-    expect(statutoryDeadline('gdpr', new Date('2026-03-15T00:00:00Z')).toISOString()).toBe('2026-04-15T00:00:00.000Z');
-    expect(addCalendarMonthsUtc(new Date('2026-12-31T00:00:00Z'), 2).toISOString()).toBe('2027-02-28T00:00:00.000Z');
+    expect(statutoryDeadline('gdpr', new Date('2026-03-15T00:00:00Z')).toISOString()).toBe(
+      '2026-04-15T00:00:00.000Z',
+    );
+    expect(addCalendarMonthsUtc(new Date('2026-12-31T00:00:00Z'), 2).toISOString()).toBe(
+      '2027-02-28T00:00:00.000Z',
+    );
   });
 
   it('statutoryDeadline should give CCPA 45 days and LGPD 15 days', () => {

@@ -14,7 +14,16 @@ import { daysRemaining, statutoryDeadline } from './deadlines';
 import type { Jurisdiction } from './deadlines';
 import { decideDispatch, isTerminal, summarizeResidue } from './dsr-state-machine';
 import type { DsrKind, DsrStatus } from './dsr-state-machine';
-import { claimOpen, getRequest, insertRequest, listRequests, releaseLease, serviceReports, transition, upsertServiceReports } from './dsr-store';
+import {
+  claimOpen,
+  getRequest,
+  insertRequest,
+  listRequests,
+  releaseLease,
+  serviceReports,
+  transition,
+  upsertServiceReports,
+} from './dsr-store';
 import type { DsrPlan, DsrRequest } from './dsr-store';
 import { eraseLocally, localResidue } from './local-erasure';
 import { publishRectification, rectificationApplied } from './rectification';
@@ -28,7 +37,11 @@ export interface RawIdentifier {
 export interface CreateDsrInput {
   kind: DsrKind;
   jurisdiction: Jurisdiction;
-  subject: { profileId?: string | undefined; identifiers?: RawIdentifier[] | undefined; hashedIdentifiers?: HashedIdentifier[] | undefined };
+  subject: {
+    profileId?: string | undefined;
+    identifiers?: RawIdentifier[] | undefined;
+    hashedIdentifiers?: HashedIdentifier[] | undefined;
+  };
   /** How to reach the requester (sealed); never logged. */
   requester?: Record<string, string> | undefined;
   /** Rectification: trait -> corrected value. */
@@ -67,11 +80,16 @@ export function createDsrService(deps: DsrServiceDeps) {
 
   async function subjectIdentifiers(request: DsrRequest): Promise<RawIdentifier[]> {
     if (!request.subjectSealed) return [];
-    return (await deps.vault.open<{ identifiers?: RawIdentifier[] }>('subject', request.subjectSealed)).identifiers ?? [];
+    return (
+      (await deps.vault.open<{ identifiers?: RawIdentifier[] }>('subject', request.subjectSealed))
+        .identifiers ?? []
+    );
   }
 
   /** Profile ids the subject is known under: the given one, lookups of given identifiers, merged-away ids. */
-  async function resolvePlan(request: DsrRequest): Promise<{ plan: DsrPlan; exports: Awaited<ReturnType<UpstreamClient['exportProfile']>>[] }> {
+  async function resolvePlan(
+    request: DsrRequest,
+  ): Promise<{ plan: DsrPlan; exports: Awaited<ReturnType<UpstreamClient['exportProfile']>>[] }> {
     const given = await subjectIdentifiers(request);
     const roots = new Set<string>(request.subjectProfileId ? [request.subjectProfileId] : []);
     for (const identifier of given) {
@@ -88,7 +106,8 @@ export function createDsrService(deps: DsrServiceDeps) {
       exports.push(exported);
       profileIds.add(exported.profile.id);
       for (const m of exported.profile.mergedFrom) profileIds.add(m);
-      for (const i of exported.identities) identifiers.set(`${i.type}:${i.hash}`, { type: i.type, hash: i.hash });
+      for (const i of exported.identities)
+        identifiers.set(`${i.type}:${i.hash}`, { type: i.type, hash: i.hash });
     }
     return { plan: { profileIds: [...profileIds].sort(), identifiers: [...identifiers.values()] }, exports };
   }
@@ -111,11 +130,19 @@ export function createDsrService(deps: DsrServiceDeps) {
     }));
     if (suppression.length > 0) await deps.producer.publish('suppression', suppression);
     for (const topic of deps.activationTopics()) {
-      if (plan.profileIds.length > 0) await deps.producer.publishRaw(topic, plan.profileIds.map((key) => ({ key, value: null })));
+      if (plan.profileIds.length > 0)
+        await deps.producer.publishRaw(
+          topic,
+          plan.profileIds.map((key) => ({ key, value: null })),
+        );
     }
   }
 
-  async function audit(request: DsrRequest, action: 'profile.export' | 'subject.erasure' | 'subject.rectification' | 'consent.change', details: Record<string, string | number | boolean | string[]>) {
+  async function audit(
+    request: DsrRequest,
+    action: 'profile.export' | 'subject.erasure' | 'subject.rectification' | 'consent.change',
+    details: Record<string, string | number | boolean | string[]>,
+  ) {
     const now = clock();
     await deps.audit.append([
       ownAuditEvent(
@@ -145,17 +172,38 @@ export function createDsrService(deps: DsrServiceDeps) {
         const { plan, exports } = await resolvePlan(request);
         const bundle = await buildAccessBundle({ request, plan, exports, deps, now });
         await upsertServiceReports(deps.pool, [
-          { requestId, service: 'profile-store', status: 'done', residue: null, details: { profiles: exports.length } },
-          { requestId, service: 'identity', status: 'done', residue: null, details: { profiles: plan.profileIds.length } },
+          {
+            requestId,
+            service: 'profile-store',
+            status: 'done',
+            residue: null,
+            details: { profiles: exports.length },
+          },
+          {
+            requestId,
+            service: 'identity',
+            status: 'done',
+            residue: null,
+            details: { profiles: plan.profileIds.length },
+          },
           { requestId, service: 'consent', status: 'done', residue: null, details: {} },
         ]);
         await audit(request, 'profile.export', { profiles: plan.profileIds, format: bundle.format });
-        return move('completed', { plan, bundleSealed: await deps.vault.seal('bundle', bundle), completedAt: now, result: { profiles: plan.profileIds.length } });
+        return move('completed', {
+          plan,
+          bundleSealed: await deps.vault.seal('bundle', bundle),
+          completedAt: now,
+          result: { profiles: plan.profileIds.length },
+        });
       }
       case 'opt_out_sale/received': {
         const { plan } = await resolvePlan(request);
-        const subjects = [...plan.profileIds.map((profileId) => ({ profileId })), ...plan.identifiers.map((identifier) => ({ identifier }))];
-        if (subjects.length === 0) throw new AppError('PROFILE_NOT_FOUND', 'the subject could not be resolved', { statusCode: 404 });
+        const subjects = [
+          ...plan.profileIds.map((profileId) => ({ profileId })),
+          ...plan.identifiers.map((identifier) => ({ identifier })),
+        ];
+        if (subjects.length === 0)
+          throw new AppError('PROFILE_NOT_FOUND', 'the subject could not be resolved', { statusCode: 404 });
         const outcome = await deps.consent.record(
           subjects.map((subject) => ({
             recordId: uuidv7(now.getTime()),
@@ -171,14 +219,30 @@ export function createDsrService(deps: DsrServiceDeps) {
           })),
           request.actor,
         );
-        await upsertServiceReports(deps.pool, [{ requestId, service: 'consent', status: 'done', residue: null, details: { changes: outcome.changes.length } }]);
-        return move('completed', { plan, completedAt: now, result: { subjects: subjects.length, changes: outcome.changes.length } });
+        await upsertServiceReports(deps.pool, [
+          {
+            requestId,
+            service: 'consent',
+            status: 'done',
+            residue: null,
+            details: { changes: outcome.changes.length },
+          },
+        ]);
+        return move('completed', {
+          plan,
+          completedAt: now,
+          result: { subjects: subjects.length, changes: outcome.changes.length },
+        });
       }
       case 'erasure/received':
       case 'rectification/received': {
         const { plan } = await resolvePlan(request);
-        if (plan.profileIds.length === 0 && (request.kind === 'rectification' || plan.identifiers.length === 0)) {
-          if (request.kind === 'rectification') throw new AppError('PROFILE_NOT_FOUND', 'no profile holds the subject', { statusCode: 404 });
+        if (
+          plan.profileIds.length === 0 &&
+          (request.kind === 'rectification' || plan.identifiers.length === 0)
+        ) {
+          if (request.kind === 'rectification')
+            throw new AppError('PROFILE_NOT_FOUND', 'no profile holds the subject', { statusCode: 404 });
         }
         return move('planned', { plan });
       }
@@ -187,14 +251,28 @@ export function createDsrService(deps: DsrServiceDeps) {
         await dispatchErasure(request, plan, now);
         const erased = await withTransaction(deps.pool, async (client) => {
           const result = await eraseLocally(client, requestId, plan, now);
-          await client.query('UPDATE privacy_requests SET subject_sealed = NULL, payload_sealed = NULL WHERE request_id = $1', [requestId]);
+          await client.query(
+            'UPDATE privacy_requests SET subject_sealed = NULL, payload_sealed = NULL WHERE request_id = $1',
+            [requestId],
+          );
           await upsertServiceReports(
             client,
-            deps.requiredServices.map((service) => ({ requestId, service, status: 'pending' as const, residue: null, details: {} })),
+            deps.requiredServices.map((service) => ({
+              requestId,
+              service,
+              status: 'pending' as const,
+              residue: null,
+              details: {},
+            })),
           );
           return result;
         });
-        await audit(request, 'subject.erasure', { step: 'dispatched', profiles: plan.profileIds, identifiers: plan.identifiers.length, consentRecords: erased.consentRecords });
+        await audit(request, 'subject.erasure', {
+          step: 'dispatched',
+          profiles: plan.profileIds,
+          identifiers: plan.identifiers.length,
+          consentRecords: erased.consentRecords,
+        });
         return move('dispatched', { dispatchedAt: now, attempts: request.attempts + 1 });
       }
       case 'erasure/dispatched': {
@@ -211,9 +289,15 @@ export function createDsrService(deps: DsrServiceDeps) {
         if (decision.action === 'wait') return request.status;
         if (decision.action === 'fail') return move('failed', { lastError: decision.reason });
         if (decision.action === 'verify') return move('verifying');
-        log.warn({ requestId, services: decision.services, attempt: request.attempts + 1 }, 're-sending erase command');
+        log.warn(
+          { requestId, services: decision.services, attempt: request.attempts + 1 },
+          're-sending erase command',
+        );
         await dispatchErasure(request, request.plan!, now);
-        await transition(deps.pool, requestId, 'dispatched', 'dispatched', { dispatchedAt: now, attempts: request.attempts + 1 });
+        await transition(deps.pool, requestId, 'dispatched', 'dispatched', {
+          dispatchedAt: now,
+          attempts: request.attempts + 1,
+        });
         return request.status;
       }
       case 'erasure/verifying': {
@@ -229,31 +313,73 @@ export function createDsrService(deps: DsrServiceDeps) {
           local,
         );
         if (residue.total > 0 || residue.unverified.length > 0) {
-          if (request.attempts >= deps.maxAttempts) return move('failed', { lastError: `residue remains: ${JSON.stringify(residue.byService)}`, result: { residue } });
-          await upsertServiceReports(deps.pool, deps.requiredServices.map((service) => ({ requestId, service, status: 'pending' as const, residue: null, details: {} })));
+          if (request.attempts >= deps.maxAttempts)
+            return move('failed', {
+              lastError: `residue remains: ${JSON.stringify(residue.byService)}`,
+              result: { residue },
+            });
+          await upsertServiceReports(
+            deps.pool,
+            deps.requiredServices.map((service) => ({
+              requestId,
+              service,
+              status: 'pending' as const,
+              residue: null,
+              details: {},
+            })),
+          );
           await dispatchErasure(request, plan, now);
           return move('dispatched', { dispatchedAt: now, attempts: request.attempts + 1 });
         }
-        await audit(request, 'subject.erasure', { step: 'verified', residue: 0, services: Object.keys(residue.byService) });
+        await audit(request, 'subject.erasure', {
+          step: 'verified',
+          residue: 0,
+          services: Object.keys(residue.byService),
+        });
         return move('completed', { completedAt: now, result: { residue } });
       }
       case 'rectification/planned': {
-        const corrections = request.payloadSealed ? await deps.vault.open<Record<string, unknown>>('payload', request.payloadSealed) : {};
-        await publishRectification({ request, plan: request.plan!, corrections, identifiers: await subjectIdentifiers(request), deps, now });
+        const corrections = request.payloadSealed
+          ? await deps.vault.open<Record<string, unknown>>('payload', request.payloadSealed)
+          : {};
+        await publishRectification({
+          request,
+          plan: request.plan!,
+          corrections,
+          identifiers: await subjectIdentifiers(request),
+          deps,
+          now,
+        });
         return move('dispatched', { dispatchedAt: now, attempts: request.attempts + 1 });
       }
       case 'rectification/dispatched': {
-        const corrections = request.payloadSealed ? await deps.vault.open<Record<string, unknown>>('payload', request.payloadSealed) : {};
+        const corrections = request.payloadSealed
+          ? await deps.vault.open<Record<string, unknown>>('payload', request.payloadSealed)
+          : {};
         const exported = await deps.upstream.exportProfile(request.plan!.profileIds[0]!);
         if (exported && rectificationApplied(exported, corrections)) return move('verifying');
-        if (now.getTime() - (request.dispatchedAt ?? now).getTime() < deps.resendAfterMs) return request.status;
-        if (request.attempts >= deps.maxAttempts) return move('failed', { lastError: 'corrections not reflected in the golden record' });
-        await publishRectification({ request, plan: request.plan!, corrections, identifiers: await subjectIdentifiers(request), deps, now });
-        await transition(deps.pool, requestId, 'dispatched', 'dispatched', { dispatchedAt: now, attempts: request.attempts + 1 });
+        if (now.getTime() - (request.dispatchedAt ?? now).getTime() < deps.resendAfterMs)
+          return request.status;
+        if (request.attempts >= deps.maxAttempts)
+          return move('failed', { lastError: 'corrections not reflected in the golden record' });
+        await publishRectification({
+          request,
+          plan: request.plan!,
+          corrections,
+          identifiers: await subjectIdentifiers(request),
+          deps,
+          now,
+        });
+        await transition(deps.pool, requestId, 'dispatched', 'dispatched', {
+          dispatchedAt: now,
+          attempts: request.attempts + 1,
+        });
         return request.status;
       }
       case 'rectification/verifying': {
-        await upsertServiceReports(deps.pool, [{ requestId, service: 'profile-store', status: 'done', residue: null, details: {} }]);
+        await upsertServiceReports(deps.pool, [
+          { requestId, service: 'profile-store', status: 'done', residue: null, details: {} },
+        ]);
         await audit(request, 'subject.rectification', { profiles: request.plan!.profileIds });
         return move('completed', { completedAt: now, payloadSealed: null, result: { applied: true } });
       }
@@ -277,10 +403,19 @@ export function createDsrService(deps: DsrServiceDeps) {
           details: [{ path: 'subject', message: 'give a profileId or at least one identifier' }],
         });
       }
-      if (input.kind === 'rectification' && (!input.corrections || Object.keys(input.corrections).length === 0 || given.length === 0)) {
+      if (
+        input.kind === 'rectification' &&
+        (!input.corrections || Object.keys(input.corrections).length === 0 || given.length === 0)
+      ) {
         throw new AppError('VALIDATION_FAILED', 'request failed validation', {
           statusCode: 400,
-          details: [{ path: 'corrections', message: 'rectification needs corrections and an identifier of the subject (the correction is attributed to it)' }],
+          details: [
+            {
+              path: 'corrections',
+              message:
+                'rectification needs corrections and an identifier of the subject (the correction is attributed to it)',
+            },
+          ],
         });
       }
       await insertRequest(deps.pool, {
@@ -296,7 +431,10 @@ export function createDsrService(deps: DsrServiceDeps) {
         receivedAt: now,
         dueAt: statutoryDeadline(input.jurisdiction, now),
       });
-      log.info({ requestId, kind: input.kind, jurisdiction: input.jurisdiction }, 'data-subject request received');
+      log.info(
+        { requestId, kind: input.kind, jurisdiction: input.jurisdiction },
+        'data-subject request received',
+      );
       return (await getRequest(deps.pool, requestId))!;
     },
 
@@ -339,7 +477,14 @@ export function createDsrService(deps: DsrServiceDeps) {
       return ids.length;
     },
 
-    async recordStatuses(statuses: ReadonlyArray<{ requestId: string; service: string; status: 'done' | 'failed'; details: Record<string, unknown> }>) {
+    async recordStatuses(
+      statuses: ReadonlyArray<{
+        requestId: string;
+        service: string;
+        status: 'done' | 'failed';
+        details: Record<string, unknown>;
+      }>,
+    ) {
       await upsertServiceReports(
         deps.pool,
         statuses.map((s) => ({
@@ -360,24 +505,38 @@ export function createDsrService(deps: DsrServiceDeps) {
 
     async list(filter: { status?: DsrStatus; limit?: number }) {
       const now = clock();
-      return (await listRequests(deps.pool, { ...filter, limit: filter.limit ?? 100 })).map((r) => present(r, undefined, now));
+      return (await listRequests(deps.pool, { ...filter, limit: filter.limit ?? 100 })).map((r) =>
+        present(r, undefined, now),
+      );
     },
 
     /** The access bundle (privacy:admin); every read is audited. */
     async exportBundle(requestId: string, actor: string): Promise<unknown> {
       const request = await getRequest(deps.pool, requestId);
-      if (!request || request.kind !== 'access') throw new AppError('NOT_FOUND', `no access request ${requestId}`, { statusCode: 404 });
+      if (!request || request.kind !== 'access')
+        throw new AppError('NOT_FOUND', `no access request ${requestId}`, { statusCode: 404 });
       if (request.status !== 'completed' || !request.bundleSealed) {
-        throw new AppError('CONFLICT', `request ${requestId} is ${request.status}; the bundle is not available`, { statusCode: 409 });
+        throw new AppError(
+          'CONFLICT',
+          `request ${requestId} is ${request.status}; the bundle is not available`,
+          { statusCode: 409 },
+        );
       }
-      await audit({ ...request, actor }, 'profile.export', { step: 'delivered', profiles: request.plan?.profileIds ?? [] });
+      await audit({ ...request, actor }, 'profile.export', {
+        step: 'delivered',
+        profiles: request.plan?.profileIds ?? [],
+      });
       return deps.vault.open('bundle', request.bundleSealed);
     },
   };
   return service;
 }
 
-function present(request: DsrRequest, services: Awaited<ReturnType<typeof serviceReports>> | undefined, now: Date) {
+function present(
+  request: DsrRequest,
+  services: Awaited<ReturnType<typeof serviceReports>> | undefined,
+  now: Date,
+) {
   return {
     requestId: request.requestId,
     kind: request.kind,
@@ -392,6 +551,16 @@ function present(request: DsrRequest, services: Awaited<ReturnType<typeof servic
     lastError: request.lastError,
     plan: request.plan,
     result: request.result,
-    ...(services ? { services: services.map((s) => ({ service: s.service, status: s.status, residue: s.residue, details: s.details, updatedAt: s.updatedAt.toISOString() })) } : {}),
+    ...(services
+      ? {
+          services: services.map((s) => ({
+            service: s.service,
+            status: s.status,
+            residue: s.residue,
+            details: s.details,
+            updatedAt: s.updatedAt.toISOString(),
+          })),
+        }
+      : {}),
   };
 }

@@ -25,11 +25,17 @@ describe('decideDispatch', () => {
   };
 
   it('decideDispatch should wait for silent services, then resend, then verify when all are done', () => {
-    expect(decideDispatch({ ...base, reports: [{ service: 'identity', status: 'done', residue: 0 }] })).toEqual({
+    expect(
+      decideDispatch({ ...base, reports: [{ service: 'identity', status: 'done', residue: 0 }] }),
+    ).toEqual({
       action: 'wait',
     });
     expect(
-      decideDispatch({ ...base, now: new Date('2026-01-01T00:06:00Z'), reports: [{ service: 'identity', status: 'done', residue: 0 }] }),
+      decideDispatch({
+        ...base,
+        now: new Date('2026-01-01T00:06:00Z'),
+        reports: [{ service: 'identity', status: 'done', residue: 0 }],
+      }),
     ).toEqual({ action: 'resend', services: ['profile-store'] });
     expect(
       decideDispatch({

@@ -63,7 +63,10 @@ export function decideDispatch(input: {
   const silentTooLong = input.now.getTime() - input.dispatchedAt.getTime() >= input.resendAfterMs;
   if (failed.length === 0 && !silentTooLong) return { action: 'wait' };
   if (input.attempts >= input.maxAttempts) {
-    return { action: 'fail', reason: `no successful erasure from ${outstanding.join(', ')} after ${input.attempts} attempts` };
+    return {
+      action: 'fail',
+      reason: `no successful erasure from ${outstanding.join(', ')} after ${input.attempts} attempts`,
+    };
   }
   return { action: 'resend', services: failed.length > 0 && !silentTooLong ? failed : outstanding };
 }

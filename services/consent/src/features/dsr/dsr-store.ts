@@ -81,7 +81,17 @@ export async function insertRequest(
   db: Queryable,
   r: Pick<
     DsrRequest,
-    'requestId' | 'kind' | 'jurisdiction' | 'subjectProfileId' | 'subjectHashes' | 'subjectSealed' | 'requesterSealed' | 'payloadSealed' | 'actor' | 'receivedAt' | 'dueAt'
+    | 'requestId'
+    | 'kind'
+    | 'jurisdiction'
+    | 'subjectProfileId'
+    | 'subjectHashes'
+    | 'subjectSealed'
+    | 'requesterSealed'
+    | 'payloadSealed'
+    | 'actor'
+    | 'receivedAt'
+    | 'dueAt'
   >,
 ): Promise<void> {
   await db.query(
@@ -104,7 +114,11 @@ export async function insertRequest(
   );
 }
 
-export async function getRequest(db: Queryable, requestId: string, opts: { forUpdate?: boolean } = {}): Promise<DsrRequest | undefined> {
+export async function getRequest(
+  db: Queryable,
+  requestId: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<DsrRequest | undefined> {
   const { rows } = await db.query<Row>(
     `SELECT * FROM privacy_requests WHERE request_id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
     [requestId],
@@ -140,14 +154,23 @@ const COLUMNS: Record<keyof RequestPatch, string> = {
  * Moves a request from `from` to `to` (compare-and-set on the status, so two workers never both
  * apply a step); returns false when someone else moved it first.
  */
-export async function transition(db: Queryable, requestId: string, from: DsrStatus, to: DsrStatus, patch: RequestPatch = {}): Promise<boolean> {
+export async function transition(
+  db: Queryable,
+  requestId: string,
+  from: DsrStatus,
+  to: DsrStatus,
+  patch: RequestPatch = {},
+): Promise<boolean> {
   const sets = ['status = $3', 'updated_at = now()', 'lease_until = NULL'];
   const values: unknown[] = [requestId, from, to];
   for (const [key, value] of Object.entries(patch) as Array<[keyof RequestPatch, unknown]>) {
     values.push(key === 'plan' || key === 'result' ? JSON.stringify(value) : value);
     sets.push(`${COLUMNS[key]} = $${values.length}${key === 'plan' || key === 'result' ? '::jsonb' : ''}`);
   }
-  const { rowCount } = await db.query(`UPDATE privacy_requests SET ${sets.join(', ')} WHERE request_id = $1 AND status = $2`, values);
+  const { rowCount } = await db.query(
+    `UPDATE privacy_requests SET ${sets.join(', ')} WHERE request_id = $1 AND status = $2`,
+    values,
+  );
   return rowCount === 1;
 }
 
@@ -181,7 +204,9 @@ export async function listRequests(
   }
   if (filter.profileIds) {
     values.push(filter.profileIds);
-    where.push(`(subject_profile_id = ANY($${values.length}::uuid[]) OR plan -> 'profileIds' ?| $${values.length}::text[])`);
+    where.push(
+      `(subject_profile_id = ANY($${values.length}::uuid[]) OR plan -> 'profileIds' ?| $${values.length}::text[])`,
+    );
   }
   values.push(filter.limit);
   const { rows } = await db.query<Row>(
@@ -193,7 +218,13 @@ export async function listRequests(
 
 export async function upsertServiceReports(
   db: Queryable,
-  reports: ReadonlyArray<{ requestId: string; service: string; status: ServiceReport['status']; residue: number | null; details: Record<string, unknown> }>,
+  reports: ReadonlyArray<{
+    requestId: string;
+    service: string;
+    status: ServiceReport['status'];
+    residue: number | null;
+    details: Record<string, unknown>;
+  }>,
 ): Promise<void> {
   for (const r of reports) {
     // The latest report wins, except that a reset to 'pending' (a re-sent command) never hides a 'done'.
@@ -208,10 +239,25 @@ export async function upsertServiceReports(
   }
 }
 
-export async function serviceReports(db: Queryable, requestId: string): Promise<Array<ServiceReport & { details: Record<string, unknown>; updatedAt: Date }>> {
-  const { rows } = await db.query<{ service: string; status: ServiceReport['status']; residue: number | null; details: Record<string, unknown>; updated_at: Date }>(
+export async function serviceReports(
+  db: Queryable,
+  requestId: string,
+): Promise<Array<ServiceReport & { details: Record<string, unknown>; updatedAt: Date }>> {
+  const { rows } = await db.query<{
+    service: string;
+    status: ServiceReport['status'];
+    residue: number | null;
+    details: Record<string, unknown>;
+    updated_at: Date;
+  }>(
     'SELECT service, status, residue, details, updated_at FROM privacy_request_services WHERE request_id = $1 ORDER BY service',
     [requestId],
   );
-  return rows.map((r) => ({ service: r.service, status: r.status, residue: r.residue, details: r.details, updatedAt: r.updated_at }));
+  return rows.map((r) => ({
+    service: r.service,
+    status: r.status,
+    residue: r.residue,
+    details: r.details,
+    updatedAt: r.updated_at,
+  }));
 }

@@ -20,7 +20,9 @@ export async function eraseLocally(
   const keys = subjectKeysOf(plan);
   const records = await db.query('DELETE FROM consent_records WHERE subject_key = ANY($1::text[])', [keys]);
   await db.query('DELETE FROM consent_state WHERE subject_key = ANY($1::text[])', [keys]);
-  const members = await db.query('DELETE FROM activation_members WHERE profile_id = ANY($1::uuid[])', [plan.profileIds]);
+  const members = await db.query('DELETE FROM activation_members WHERE profile_id = ANY($1::uuid[])', [
+    plan.profileIds,
+  ]);
   // Earlier requests about the same subject (an old export bundle, a rectification's corrections).
   await db.query(
     `UPDATE privacy_requests SET subject_sealed = NULL, payload_sealed = NULL, bundle_sealed = NULL, updated_at = now()

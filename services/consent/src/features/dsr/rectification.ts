@@ -30,7 +30,10 @@ export async function publishRectification(input: {
     profileId: input.plan.profileIds[0]!,
     newProfile: false,
     decisions: [],
-    identifierHashes: identifiers.map((i) => ({ type: i.type, hash: input.deps.hasher(i.type, i.type === 'email' ? i.value.toLowerCase() : i.value) })),
+    identifierHashes: identifiers.map((i) => ({
+      type: i.type,
+      hash: input.deps.hasher(i.type, i.type === 'email' ? i.value.toLowerCase() : i.value),
+    })),
     resolvedAt: now.toISOString(),
     event: {
       schemaVersion: 1,

@@ -50,11 +50,15 @@ export function createUpstreamClient(settings: UpstreamSettings): UpstreamClient
         signal: AbortSignal.timeout(settings.timeoutMs ?? 15_000),
       });
     } catch (cause) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', `GET ${new URL(path, base).origin}${path.split('?')[0]} failed`, {
-        statusCode: 503,
-        retryable: true,
-        cause,
-      });
+      throw new AppError(
+        'UPSTREAM_UNAVAILABLE',
+        `GET ${new URL(path, base).origin}${path.split('?')[0]} failed`,
+        {
+          statusCode: 503,
+          retryable: true,
+          cause,
+        },
+      );
     }
     if (response.status === 404) {
       await response.body?.cancel();
@@ -71,14 +75,21 @@ export function createUpstreamClient(settings: UpstreamSettings): UpstreamClient
   }
   return {
     async exportProfile(profileId) {
-      const body = await getJson(settings.profileStoreUrl, `/v1/profiles/${encodeURIComponent(profileId)}/export`);
+      const body = await getJson(
+        settings.profileStoreUrl,
+        `/v1/profiles/${encodeURIComponent(profileId)}/export`,
+      );
       if (body === undefined) return undefined;
       const parsed = ProfileExportSchema.safeParse(body);
       if (!parsed.success) {
-        throw new AppError('UPSTREAM_UNAVAILABLE', 'profile-store export did not match the documented shape', {
-          statusCode: 502,
-          cause: parsed.error,
-        });
+        throw new AppError(
+          'UPSTREAM_UNAVAILABLE',
+          'profile-store export did not match the documented shape',
+          {
+            statusCode: 502,
+            cause: parsed.error,
+          },
+        );
       }
       return parsed.data;
     },

@@ -4,7 +4,11 @@ import type { LedgerEntry } from './consent-derivation';
 
 const at = (iso: string) => new Date(iso);
 let seq = 0;
-function record(status: LedgerEntry['status'], effective: string, extra: Partial<LedgerEntry> = {}): LedgerEntry {
+function record(
+  status: LedgerEntry['status'],
+  effective: string,
+  extra: Partial<LedgerEntry> = {},
+): LedgerEntry {
   seq += 1;
   return {
     recordId: `r${String(seq).padStart(4, '0')}`,
@@ -31,9 +35,9 @@ describe('deriveConsent', () => {
   it('deriveConsent should resolve records at the same instant to the stricter status', () => {
     const t = '2026-02-01T00:00:00Z';
     expect(deriveConsent([record('granted', t), record('denied', t)], now).status).toBe('denied');
-    expect(deriveConsent([record('denied', t), record('withdrawn', t), record('granted', t)], now).status).toBe(
-      'withdrawn',
-    );
+    expect(
+      deriveConsent([record('denied', t), record('withdrawn', t), record('granted', t)], now).status,
+    ).toBe('withdrawn');
   });
 
   it('deriveConsent should treat an expired grant as unknown and never revive an older grant', () => {
@@ -55,7 +59,11 @@ describe('deriveConsent', () => {
 
   it('deriveConsent should be unknown without records and deriveAll should list configured purposes', () => {
     expect(deriveConsent([], now).status).toBe('unknown');
-    const all = deriveAll([record('granted', '2026-01-01T00:00:00Z')], ['email_marketing', 'sms_marketing'], now);
+    const all = deriveAll(
+      [record('granted', '2026-01-01T00:00:00Z')],
+      ['email_marketing', 'sms_marketing'],
+      now,
+    );
     expect(all.email_marketing?.status).toBe('granted');
     expect(all.sms_marketing?.status).toBe('unknown');
   });
@@ -67,26 +75,26 @@ describe('deriveConsent', () => {
         id: fc.integer({ min: 0, max: 1_000_000 }),
         status: fc.constantFrom<LedgerEntry['status']>('granted', 'denied', 'withdrawn'),
         instant: fc.constantFrom(...instants),
-        expires: fc.option(fc.constantFrom('2026-03-01T00:00:00Z', '2026-12-01T00:00:00Z'), { nil: undefined }),
-      })
-      .map(
-        (r): LedgerEntry => ({
-          recordId: `r${r.id}`,
-          purpose: 'email_marketing',
-          status: r.status,
-          source: 'test',
-          effectiveAt: at(r.instant),
-          recordedAt: at(r.instant),
-          expiresAt: r.expires === undefined ? undefined : at(r.expires),
+        expires: fc.option(fc.constantFrom('2026-03-01T00:00:00Z', '2026-12-01T00:00:00Z'), {
+          nil: undefined,
         }),
-      );
+      })
+      .map((r): LedgerEntry => ({
+        recordId: `r${r.id}`,
+        purpose: 'email_marketing',
+        status: r.status,
+        source: 'test',
+        effectiveAt: at(r.instant),
+        recordedAt: at(r.instant),
+        expiresAt: r.expires === undefined ? undefined : at(r.expires),
+      }));
     fc.assert(
       fc.property(
         fc.uniqueArray(recordArb, { selector: (r) => r.recordId, maxLength: 12 }),
         fc.integer(),
         (records, seed) => {
           const shuffled = [...records].sort(
-            (a, b) => ((hash(a.recordId, seed) - hash(b.recordId, seed)) | 0) || 0,
+            (a, b) => (hash(a.recordId, seed) - hash(b.recordId, seed)) | 0 || 0,
           );
           const expected = deriveConsent(records, now);
           const actual = deriveConsent(shuffled, now);

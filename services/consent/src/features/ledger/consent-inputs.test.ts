@@ -33,7 +33,9 @@ function resolved(over: Partial<ResolvedEventV1['event']>): ResolvedEventV1 {
 describe('recordsFromResolvedEvent', () => {
   it('recordsFromResolvedEvent should turn an ESP unsubscribe into an idempotent withdrawal', () => {
     const [record, ...rest] = recordsFromResolvedEvent(
-      resolved({ consentSignals: [{ purpose: 'email_marketing', status: 'withdrawn', reason: 'esp_unsubscribe' }] }),
+      resolved({
+        consentSignals: [{ purpose: 'email_marketing', status: 'withdrawn', reason: 'esp_unsubscribe' }],
+      }),
     );
     expect(rest).toEqual([]);
     expect(record).toMatchObject({
@@ -46,9 +48,9 @@ describe('recordsFromResolvedEvent', () => {
   });
 
   it('recordsFromResolvedEvent should opt out of sale/sharing on GPC once', () => {
-    expect(recordsFromResolvedEvent(resolved({ gpc: true })).map((r) => [r.purpose, r.status, r.reason])).toEqual([
-      ['sale_sharing', 'denied', 'gpc'],
-    ]);
+    expect(
+      recordsFromResolvedEvent(resolved({ gpc: true })).map((r) => [r.purpose, r.status, r.reason]),
+    ).toEqual([['sale_sharing', 'denied', 'gpc']]);
     const both = recordsFromResolvedEvent(
       resolved({ gpc: true, consentSignals: [{ purpose: 'sale_sharing', status: 'denied', reason: 'gpc' }] }),
     );

@@ -31,7 +31,8 @@ export function recordsFromResolvedEvent(resolved: ResolvedEventV1): NewConsentR
     };
     const existing = byPurpose.get(signal.purpose);
     // Two signals for one purpose on one event: keep the stricter (e.g. unsubscribe + spam report).
-    if (!existing || strictness(record.status) > strictness(existing.status)) byPurpose.set(signal.purpose, record);
+    if (!existing || strictness(record.status) > strictness(existing.status))
+      byPurpose.set(signal.purpose, record);
   }
   return [...byPurpose.values()];
 }

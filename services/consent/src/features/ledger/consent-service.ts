@@ -8,7 +8,14 @@ import { ownAuditEvent } from '../audit/audit-store';
 import { enqueue } from '../outbox/outbox';
 import { deriveAll, deriveConsent } from './consent-derivation';
 import type { DerivedConsent } from './consent-derivation';
-import { insertRecords, loadRecords, loadStates, subjectKeyOf, subjectOfKey, upsertStates } from './ledger-store';
+import {
+  insertRecords,
+  loadRecords,
+  loadStates,
+  subjectKeyOf,
+  subjectOfKey,
+  upsertStates,
+} from './ledger-store';
 import type { ConsentSubject, NewConsentRecord, StoredConsentRecord } from './ledger-store';
 
 export interface ConsentServiceDeps {
@@ -29,7 +36,16 @@ export interface RecordOutcome {
 
 export interface SubjectConsent {
   subject: ConsentSubject;
-  purposes: Record<string, { status: DerivedConsent['status']; effectiveAt?: string; expiresAt?: string; source?: string; legalBasis?: string | null }>;
+  purposes: Record<
+    string,
+    {
+      status: DerivedConsent['status'];
+      effectiveAt?: string;
+      expiresAt?: string;
+      source?: string;
+      legalBasis?: string | null;
+    }
+  >;
   records?: StoredConsentRecord[];
 }
 
@@ -38,7 +54,10 @@ export interface ConsentService {
   record(records: readonly NewConsentRecord[], actor: string): Promise<RecordOutcome>;
   recordIn(client: Queryable, records: readonly NewConsentRecord[], actor: string): Promise<RecordOutcome>;
   /** Re-derives given pairs (expiry sweep) and publishes what changed. */
-  rederive(pairs: ReadonlyArray<{ subjectKey: string; purpose: string }>, actor: string): Promise<ConsentChangeV1[]>;
+  rederive(
+    pairs: ReadonlyArray<{ subjectKey: string; purpose: string }>,
+    actor: string,
+  ): Promise<ConsentChangeV1[]>;
   /** The live state of a subject (derived at read time) and optionally its records. */
   current(subject: ConsentSubject, opts?: { history?: boolean }): Promise<SubjectConsent>;
   /** Derived states as the profile-update topic carries them. */
@@ -47,7 +66,8 @@ export interface ConsentService {
 
 const lockSubjects = async (db: Queryable, keys: readonly string[]) => {
   // Sorted so two transactions touching the same subjects never deadlock.
-  for (const key of [...new Set(keys)].sort()) await db.query("SELECT pg_advisory_xact_lock(hashtext('consent:' || $1))", [key]);
+  for (const key of [...new Set(keys)].sort())
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('consent:' || $1))", [key]);
 };
 
 export function createConsentService(deps: ConsentServiceDeps): ConsentService {
@@ -62,7 +82,9 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
     const now = clock();
     const keys = [...new Set(pairs.map((p) => p.subjectKey))];
     const records = await loadRecords(client, keys);
-    const previous = new Map((await loadStates(client, keys)).map((s) => [`${s.subjectKey}\u0000${s.purpose}`, s.status]));
+    const previous = new Map(
+      (await loadStates(client, keys)).map((s) => [`${s.subjectKey}\u0000${s.purpose}`, s.status]),
+    );
     const changes: ConsentChangeV1[] = [];
     const states = [];
     const seen = new Set<string>();
@@ -111,7 +133,13 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
             action: 'consent.change',
             actor,
             ...(c.subject.profileId !== undefined ? { profileId: c.subject.profileId } : {}),
-            details: { purpose: c.purpose, status: c.status, previousStatus: c.previousStatus, source: c.source, changeId: c.changeId },
+            details: {
+              purpose: c.purpose,
+              status: c.status,
+              previousStatus: c.previousStatus,
+              source: c.source,
+              changeId: c.changeId,
+            },
           },
           uuidv7(now.getTime()),
           now,
@@ -124,7 +152,10 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
 
   const service: ConsentService = {
     async recordIn(client, records, actor) {
-      await lockSubjects(client, records.map((r) => subjectKeyOf(r.subject)));
+      await lockSubjects(
+        client,
+        records.map((r) => subjectKeyOf(r.subject)),
+      );
       const inserted = await insertRecords(client, records);
       const changes = await rederiveIn(
         client,
@@ -140,7 +171,10 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
 
     rederive(pairs, actor) {
       return withTransaction(deps.pool, async (client) => {
-        await lockSubjects(client, pairs.map((p) => p.subjectKey));
+        await lockSubjects(
+          client,
+          pairs.map((p) => p.subjectKey),
+        );
         return rederiveIn(client, pairs, actor);
       });
     },
@@ -171,7 +205,11 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
       const now = clock();
       const result = new Map<string, ConsentState>();
       for (const key of subjectKeys) {
-        const derived = deriveAll(records.filter((r) => r.subjectKey === key), deps.purposes, now);
+        const derived = deriveAll(
+          records.filter((r) => r.subjectKey === key),
+          deps.purposes,
+          now,
+        );
         result.set(key, Object.fromEntries(Object.entries(derived).map(([p, d]) => [p, d.status])));
       }
       return result;

@@ -87,7 +87,10 @@ function toDomain(row: RecordRow): StoredConsentRecord {
 }
 
 /** Appends records (one statement); returns those actually inserted (idempotency keys dedupe retries). */
-export async function insertRecords(db: Queryable, records: readonly NewConsentRecord[]): Promise<NewConsentRecord[]> {
+export async function insertRecords(
+  db: Queryable,
+  records: readonly NewConsentRecord[],
+): Promise<NewConsentRecord[]> {
   if (records.length === 0) return [];
   const values: unknown[] = [];
   const tuples: string[] = [];
@@ -124,7 +127,10 @@ export async function insertRecords(db: Queryable, records: readonly NewConsentR
   return records.filter((r) => inserted.has(r.recordId));
 }
 
-export async function loadRecords(db: Queryable, subjectKeys: readonly string[]): Promise<StoredConsentRecord[]> {
+export async function loadRecords(
+  db: Queryable,
+  subjectKeys: readonly string[],
+): Promise<StoredConsentRecord[]> {
   if (subjectKeys.length === 0) return [];
   const { rows } = await db.query<RecordRow>(
     `SELECT record_id, subject_key, purpose, status, source, reason, legal_basis, jurisdiction, form_id, proof_hash,
@@ -173,7 +179,11 @@ export async function upsertStates(
 }
 
 /** Subject/purpose pairs whose derived state may have changed by `now` (an expiry or a scheduled record). */
-export async function dueTransitions(db: Queryable, now: Date, limit: number): Promise<Array<{ subjectKey: string; purpose: string }>> {
+export async function dueTransitions(
+  db: Queryable,
+  now: Date,
+  limit: number,
+): Promise<Array<{ subjectKey: string; purpose: string }>> {
   const { rows } = await db.query<{ subject_key: string; purpose: string }>(
     'SELECT subject_key, purpose FROM consent_state WHERE next_transition_at <= $1 ORDER BY next_transition_at LIMIT $2',
     [now, limit],

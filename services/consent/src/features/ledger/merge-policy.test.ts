@@ -19,7 +19,9 @@ describe('planMergeRecords', () => {
 
 describe('planSplitRecords', () => {
   it('planSplitRecords should copy every recorded purpose of the original', () => {
-    expect(planSplitRecords({ sms_marketing: 'denied', email_marketing: 'granted', analytics: 'unknown' })).toEqual([
+    expect(
+      planSplitRecords({ sms_marketing: 'denied', email_marketing: 'granted', analytics: 'unknown' }),
+    ).toEqual([
       { purpose: 'email_marketing', status: 'granted' },
       { purpose: 'sms_marketing', status: 'denied' },
     ]);

@@ -17,7 +17,11 @@ export async function enqueue(db: Queryable, messages: readonly OutboxMessage[])
   if (messages.length === 0) return;
   await db.query(
     `INSERT INTO outbox (topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => (m.payload === null ? null : JSON.stringify(m.payload)))],
+    [
+      messages.map((m) => m.topic),
+      messages.map((m) => m.key),
+      messages.map((m) => (m.payload === null ? null : JSON.stringify(m.payload))),
+    ],
   );
 }
 

@@ -34,18 +34,22 @@ export async function reencryptPii(
       const updates: Record<string, string> = {};
       for (const column of SEALED_COLUMNS) {
         const sealed = row[column];
-        if (sealed && FieldEncryptor.keyIdOf(sealed) !== primaryKeyId) updates[column] = await encryptor.rewrap(sealed);
+        if (sealed && FieldEncryptor.keyIdOf(sealed) !== primaryKeyId)
+          updates[column] = await encryptor.rewrap(sealed);
       }
       const columns = Object.keys(updates);
       if (columns.length > 0) {
         // Compare-and-set on the old values: a concurrent writer's newer value is never overwritten.
         const set = columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
         const guard = columns.map((c, i) => `${c} = $${i + 2 + columns.length}`).join(' AND ');
-        const { rowCount } = await db.query(`UPDATE privacy_requests SET ${set} WHERE request_id = $1 AND ${guard}`, [
-          row.request_id,
-          ...columns.map((c) => updates[c]),
-          ...columns.map((c) => row[c as (typeof SEALED_COLUMNS)[number]]),
-        ]);
+        const { rowCount } = await db.query(
+          `UPDATE privacy_requests SET ${set} WHERE request_id = $1 AND ${guard}`,
+          [
+            row.request_id,
+            ...columns.map((c) => updates[c]),
+            ...columns.map((c) => row[c as (typeof SEALED_COLUMNS)[number]]),
+          ],
+        );
         if (rowCount === 1) result.rewrapped += 1;
       }
       after = row.request_id!;

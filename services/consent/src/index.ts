@@ -1,0 +1,18 @@
+export { migrations } from './migrations';
+export { registerConsentCommands } from './cli';
+export type { ConsentCommandOptions } from './cli';
+export { buildApp } from './app';
+export type { ConsentAppDeps } from './app';
+export { ConsentConfigSchema, purposesOf } from './config';
+export type { ConsentConfig } from './config';
+export { createConsentCore } from './consent-core';
+export type { ConsentCore, ConsentCoreSettings } from './consent-core';
+export { createConsentConsumers } from './consumers';
+export { deriveConsent, deriveAll, stricterStatus } from './features/ledger/consent-derivation';
+export type { DerivedConsent, DerivedStatus, LedgerEntry } from './features/ledger/consent-derivation';
+export { canonicalJson, chainHash, GENESIS_HASH } from './features/audit/audit-chain';
+export { statutoryDeadline } from './features/dsr/deadlines';
+export { ProfileExportSchema } from './features/dsr/upstream-client';
+export { ACCESS_BUNDLE_FORMAT } from './features/dsr/access-bundle';
+export { activationTopics, loadDestinations } from './features/activation/destinations';
+export type { Destination } from './features/activation/destinations';
