@@ -6,6 +6,7 @@ import { createDeadLetterRecord, reasonFromError, type DeadLetterReason } from '
 import { decodeRecord, headersToStrings } from './decode';
 import { DeadLetterSink } from './dead-letter-sink';
 import { ProcessingAborted, processWithPolicy } from './failure-policy';
+import { LagMonitor } from './lag-monitor';
 import type { KafkaMetrics } from './metrics';
 import type {
   BatchConsumer,
@@ -53,6 +54,7 @@ export function createBatchConsumer<T extends TopicId>(
   let sink: DeadLetterSink | undefined;
   let running = false;
   let stopping: AbortController | undefined;
+  let lagMonitor: LagMonitor | undefined;
 
   /** Waits for a retry while keeping the group membership alive; returns early on stop. */
   const waitWithHeartbeat = async (retry: number, heartbeat: () => Promise<void>) => {
@@ -204,6 +206,14 @@ export function createBatchConsumer<T extends TopicId>(
       });
       consumer = c;
       sink = new DeadLetterSink(deps.createProducer(), deps.topicPrefix, groupId, log);
+      const monitor = new LagMonitor({
+        kafka: deps.kafka,
+        groupId,
+        metrics,
+        log,
+        intervalMs: opts.lagIntervalMs ?? 30_000,
+      });
+      lagMonitor = monitor;
       c.on(c.events.CRASH, (event) => {
         if (!event.payload.restart) {
           running = false;
@@ -212,9 +222,9 @@ export function createBatchConsumer<T extends TopicId>(
       });
       const joined = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, JOIN_WAIT_MS);
-        const remove = c.on(c.events.GROUP_JOIN, (event) => {
+        c.on(c.events.GROUP_JOIN, (event) => {
           clearTimeout(timer);
-          remove();
+          monitor.setAssignment(event.payload.memberAssignment);
           log.debug({ assignment: event.payload.memberAssignment }, 'joined consumer group');
           resolve();
         });
@@ -236,6 +246,8 @@ export function createBatchConsumer<T extends TopicId>(
         throw err;
       }
       running = true;
+      monitor.start();
+      log.info({ topics: [...topicIds.keys()] }, 'consumer started');
       await joined;
     },
     async stop() {
@@ -255,6 +267,8 @@ export function createBatchConsumer<T extends TopicId>(
         clearTimeout(timer);
         running = false;
         consumer = undefined;
+        await lagMonitor?.stop();
+        lagMonitor = undefined;
         await sink
           ?.disconnect()
           .catch((err: unknown) => log.warn({ err }, 'dead-letter producer disconnect failed'));

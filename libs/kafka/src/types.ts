@@ -51,6 +51,8 @@ export interface BatchConsumerOptions<T extends TopicId> {
   retryBackoff?: { initialMs?: number; maxMs?: number };
   /** Longest the broker holds a fetch open waiting for data (default 1000 ms; bounds stop() latency). */
   maxWaitTimeMs?: number;
+  /** How often the lag gauge is refreshed from the broker (default 30 s; 0 turns it off). */
+  lagIntervalMs?: number;
   /** Group session timeout (default 30 s). */
   sessionTimeoutMs?: number;
 }
