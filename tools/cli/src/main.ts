@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCliContext } from './cli-context';
 import { createProgram, runCli } from './program';
-import { serviceCommands, serviceMigrations } from './service-composition';
+import { serviceCommands, serviceMigrations, serviceRequiredEnv } from './service-composition';
 
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
@@ -15,6 +15,7 @@ const program = createProgram(ctx, {
   version: packageVersion(),
   migrations: serviceMigrations,
   serviceCommands,
+  serviceEnv: serviceRequiredEnv,
 });
 
 runCli(program, process.argv, ctx).then(

@@ -8,6 +8,7 @@ import { registerDlqCommands } from './commands/dlq';
 import { registerKeysCommands } from './commands/keys';
 import { registerMigrateCommand, type MigrationCatalogue } from './commands/migrate';
 import { registerTopicsCommands } from './commands/topics';
+import type { RequiredEnv } from './deploy/required-env';
 
 /** A service's own command group (`register<Name>Commands` from its index). */
 export type RegisterCommands = (program: Command) => void;
@@ -16,6 +17,8 @@ export interface ProgramParts {
   version: string;
   migrations: MigrationCatalogue;
   serviceCommands: RegisterCommands[];
+  /** Variables each service cannot start without, for `deploy check`. */
+  serviceEnv?: RequiredEnv;
 }
 
 /**
@@ -38,7 +41,7 @@ export function createProgram(ctx: CliContext, parts: ProgramParts): Command {
   registerMigrateCommand(program, ctx, parts.migrations);
   registerKeysCommands(program, ctx);
   registerDlqCommands(program, ctx);
-  registerDeployCommands(program, ctx);
+  registerDeployCommands(program, ctx, parts.serviceEnv);
   for (const register of parts.serviceCommands) register(program);
   return program;
 }

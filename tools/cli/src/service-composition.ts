@@ -1,7 +1,20 @@
-import { migrations as consentMigrations, registerConsentCommands } from '@tessera/consent';
-import { migrations as identityMigrations, registerIdentityCommands } from '@tessera/identity';
-import { migrations as ingestMigrations, registerIngestCommands } from '@tessera/ingest';
-import { migrations as profileStoreMigrations, registerProfileStoreCommands } from '@tessera/profile-store';
+import {
+  ConsentConfigSchema,
+  migrations as consentMigrations,
+  registerConsentCommands,
+} from '@tessera/consent';
+import {
+  IdentityConfigSchema,
+  migrations as identityMigrations,
+  registerIdentityCommands,
+} from '@tessera/identity';
+import { IngestConfigSchema, migrations as ingestMigrations, registerIngestCommands } from '@tessera/ingest';
+import {
+  ProfileStoreConfigSchema,
+  migrations as profileStoreMigrations,
+  registerProfileStoreCommands,
+} from '@tessera/profile-store';
+import { requiredVariables, type RequiredEnv } from './deploy/required-env';
 import type { MigrationCatalogue } from './commands/migrate';
 import type { RegisterCommands } from './program';
 
@@ -20,3 +33,11 @@ export const serviceCommands: RegisterCommands[] = [
   registerProfileStoreCommands,
   registerConsentCommands,
 ];
+
+/** What each service cannot start without, from its own config schema (deploy checks use it). */
+export const serviceRequiredEnv: RequiredEnv = {
+  ingest: requiredVariables(IngestConfigSchema),
+  identity: requiredVariables(IdentityConfigSchema),
+  'profile-store': requiredVariables(ProfileStoreConfigSchema),
+  consent: requiredVariables(ConsentConfigSchema),
+};

@@ -7,6 +7,7 @@ import { CliError } from '../cli-error';
 import { checkComposeFile } from '../deploy/compose-check';
 import { renderKustomization } from '../deploy/kustomize';
 import { checkManifests } from '../deploy/manifest-check';
+import type { RequiredEnv } from '../deploy/required-env';
 
 /** deploy/base and every deploy/overlays/<name>: what CI renders and checks. */
 export function kustomizeTargets(deployDir: string): string[] {
@@ -19,12 +20,13 @@ export function kustomizeTargets(deployDir: string): string[] {
 }
 
 /** Renders and checks each target; returns the problems, prefixed with the target. */
-export function checkDeployTargets(targets: string[]): string[] {
+export function checkDeployTargets(targets: string[], requiredEnv: RequiredEnv = {}): string[] {
   const problems: string[] = [];
   for (const target of targets) {
     try {
-      for (const problem of checkManifests(renderKustomization(target)))
+      for (const problem of checkManifests(renderKustomization(target), { requiredEnv })) {
         problems.push(`${target}: ${problem}`);
+      }
     } catch (err) {
       problems.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -32,7 +34,11 @@ export function checkDeployTargets(targets: string[]): string[] {
   return problems;
 }
 
-export function registerDeployCommands(program: Command, ctx: CliContext): void {
+export function registerDeployCommands(
+  program: Command,
+  ctx: CliContext,
+  requiredEnv: RequiredEnv = {},
+): void {
   const deploy = program
     .command('deploy')
     .description(
@@ -59,7 +65,7 @@ export function registerDeployCommands(program: Command, ctx: CliContext): void 
         dirs.length > 0 ? dirs.map((d) => path.resolve(d)) : kustomizeTargets(path.join(root, 'deploy'));
       if (targets.length === 0)
         throw new CliError(`no kustomizations found under ${path.join(root, 'deploy')}`);
-      const problems = checkDeployTargets(targets);
+      const problems = checkDeployTargets(targets, requiredEnv);
       const compose = path.join(root, 'docker-compose.yml');
       if (dirs.length === 0 && existsSync(compose)) {
         problems.push(

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import type { RequiredEnv } from './required-env';
 import { at, isObject, objectAt, stringAt, type Json, type JsonObject } from './yaml-values';
 
 /**
@@ -48,7 +49,7 @@ function dependsOn(service: JsonObject): Array<{ name: string; condition: string
   return [];
 }
 
-export function checkCompose(compose: Json, dockerfile: string): string[] {
+export function checkCompose(compose: Json, dockerfile: string, requiredEnv: RequiredEnv = {}): string[] {
   const problems: string[] = [];
   const services = objectAt(compose, 'services');
   if (!services) return ['top-level services mapping is missing'];
@@ -98,7 +99,8 @@ export function checkCompose(compose: Json, dockerfile: string): string[] {
     const env = environmentOf(service);
     // A variable may also be set by the command (a token read from a file written by init).
     const command = JSON.stringify([service.entrypoint ?? null, service.command ?? null]);
-    for (const key of [...REQUIRED_SERVICE_ENV, ...(SERVICE_SPECIFIC_ENV[name] ?? [])]) {
+    const required = new Set([...REQUIRED_SERVICE_ENV, ...(SERVICE_SPECIFIC_ENV[name] ?? []), ...(requiredEnv[name] ?? [])]);
+    for (const key of required) {
       if (!(key in env) && !command.includes(`${key}=`)) problems.push(`${name}: environment ${key} is missing`);
     }
     const test = JSON.stringify(at(service, 'healthcheck.test') ?? '');
@@ -162,11 +164,11 @@ export function checkDockerfileWorkspaces(dockerfile: string, workspaces: string
     .map((w) => `Dockerfile: ${w}/package.json is not copied into the manifests stage`);
 }
 
-export function checkComposeFile(composePath: string, dockerfilePath: string): string[] {
+export function checkComposeFile(composePath: string, dockerfilePath: string, requiredEnv: RequiredEnv = {}): string[] {
   const dockerfile = readFileSync(dockerfilePath, 'utf8');
   const compose: unknown = parse(readFileSync(composePath, 'utf8'), { merge: true });
   return [
-    ...checkCompose(compose as Json, dockerfile),
+    ...checkCompose(compose as Json, dockerfile, requiredEnv),
     ...checkDockerfileWorkspaces(dockerfile, workspaceDirs(path.dirname(dockerfilePath))),
   ];
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { checkDeployTargets, kustomizeTargets } from '../commands/deploy';
+import { serviceRequiredEnv } from '../service-composition';
 import { checkComposeFile } from './compose-check';
 import { renderKustomization } from './kustomize';
 import { stringAt } from './yaml-values';
@@ -9,10 +10,15 @@ import { stringAt } from './yaml-values';
 const root = path.resolve(__dirname, '../../../..');
 
 describe('deploy manifests', () => {
+  it('every service should need at least its secrets, so the checks below check something', () => {
+    expect(serviceRequiredEnv.identity).toContain('IDENTIFIER_HASH_KEY');
+    expect(serviceRequiredEnv.consent).toEqual(expect.arrayContaining(['AUDIT_SIGNING_KEY', 'PRIVACY_ADMIN_TOKEN']));
+  });
+
   it('deploy/ base and overlays should render and pass every check', () => {
     const targets = kustomizeTargets(path.join(root, 'deploy'));
     expect(targets.map((t) => path.relative(root, t))).toEqual(['deploy/base', 'deploy/overlays/dev']);
-    expect(checkDeployTargets(targets)).toEqual([]);
+    expect(checkDeployTargets(targets, serviceRequiredEnv)).toEqual([]);
   });
 
   it('the dev overlay should put everything in its namespace with dev images and one replica', () => {
@@ -37,6 +43,8 @@ describe('deploy manifests', () => {
   });
 
   it('docker-compose.yml and the Dockerfile should pass the structural checks', () => {
-    expect(checkComposeFile(path.join(root, 'docker-compose.yml'), path.join(root, 'Dockerfile'))).toEqual([]);
+    expect(
+      checkComposeFile(path.join(root, 'docker-compose.yml'), path.join(root, 'Dockerfile'), serviceRequiredEnv),
+    ).toEqual([]);
   });
 });

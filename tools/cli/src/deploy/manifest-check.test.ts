@@ -113,6 +113,15 @@ describe('checkManifests', () => {
     expect(problems).toEqual([expect.stringMatching(/envFrom configMapRef cfg does not exist/)]);
   });
 
+  it('checkManifests should require the service variables to come from env or envFrom sources', () => {
+    const withData = { ...configMap, data: { KAFKA_BROKERS: 'k:9092' } };
+    const docs = [withData, deployment({ container: { env: [{ name: 'PORT', value: '8080' }] } }), service, pdb];
+    expect(checkManifests(asManifests(docs), { requiredEnv: { ingest: ['KAFKA_BROKERS', 'PORT'] } })).toEqual([]);
+    expect(checkManifests(asManifests(docs), { requiredEnv: { ingest: ['IDENTIFIER_HASH_KEY'] } })).toEqual([
+      'Deployment/ingest container ingest: required variable IDENTIFIER_HASH_KEY is not provided',
+    ]);
+  });
+
   it('checkManifests should reject objects without identity and duplicates', () => {
     const problems = checkManifests(
       asManifests([{ kind: 'ConfigMap', metadata: {} }, configMap, configMap, deployment(), service, pdb]),

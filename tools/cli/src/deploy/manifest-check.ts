@@ -1,4 +1,5 @@
 import type { Manifest } from './kustomize';
+import type { RequiredEnv } from './required-env';
 import { arrayAt, at, isObject, objectAt, stringAt, stringMap, type Json, type JsonObject } from './yaml-values';
 
 /**
@@ -32,8 +33,36 @@ function labelsMatch(selector: Record<string, string>, labels: Record<string, st
 
 interface Context {
   problems: string[];
+  requiredEnv: RequiredEnv;
+  manifests: Manifest[];
   byKind: (kind: string) => Manifest[];
   exists: (kind: string, name: string, namespace: string | undefined) => boolean;
+}
+
+/** Names a container's environment will have: explicit env plus the keys of envFrom sources. */
+function providedEnv(c: JsonObject, namespace: string | undefined, ctx: Context): Set<string> {
+  const names = new Set(
+    arrayAt(c, 'env')
+      .filter(isObject)
+      .map((e) => e.name)
+      .filter((n): n is string => typeof n === 'string'),
+  );
+  for (const from of arrayAt(c, 'envFrom').filter(isObject)) {
+    const prefix = typeof from.prefix === 'string' ? from.prefix : '';
+    for (const [field, kind] of [
+      ['configMapRef', 'ConfigMap'],
+      ['secretRef', 'Secret'],
+    ] as const) {
+      const ref = stringAt(from, `${field}.name`);
+      const source = ctx.manifests.find(
+        (m) => m.doc.kind === kind && stringAt(m.doc, 'metadata.name') === ref && stringAt(m.doc, 'metadata.namespace') === namespace,
+      );
+      for (const dataField of ['data', 'stringData']) {
+        for (const key of Object.keys(objectAt(source?.doc, dataField) ?? {})) names.add(`${prefix}${key}`);
+      }
+    }
+  }
+  return names;
 }
 
 function checkContainer(c: JsonObject, where: string, probes: boolean, ctx: Context, namespace: string | undefined) {
@@ -82,6 +111,13 @@ function checkContainer(c: JsonObject, where: string, probes: boolean, ctx: Cont
       if (ref !== undefined && at(from, `${field}.optional`) !== true && !ctx.exists(kind, ref, namespace)) {
         ctx.problems.push(`${at_}: envFrom ${field} ${ref} does not exist`);
       }
+    }
+  }
+  const required = ctx.requiredEnv[name];
+  if (required !== undefined) {
+    const provided = providedEnv(c, namespace, ctx);
+    for (const variable of required) {
+      if (!provided.has(variable)) ctx.problems.push(`${at_}: required variable ${variable} is not provided`);
     }
   }
   for (const env of arrayAt(c, 'env').filter(isObject)) {
@@ -198,7 +234,11 @@ function checkPdb(m: Manifest, ctx: Context) {
   }
 }
 
-export function checkManifests(manifests: Manifest[]): string[] {
+/**
+ * `requiredEnv` (service name -> variables without defaults) makes every container named like a
+ * service prove it receives them.
+ */
+export function checkManifests(manifests: Manifest[], opts: { requiredEnv?: RequiredEnv } = {}): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const m of manifests) {
@@ -218,6 +258,8 @@ export function checkManifests(manifests: Manifest[]): string[] {
   }
   const ctx: Context = {
     problems,
+    requiredEnv: opts.requiredEnv ?? {},
+    manifests,
     byKind: (kind) => manifests.filter((m) => m.doc.kind === kind),
     exists: (kind, name, namespace) =>
       manifests.some(
