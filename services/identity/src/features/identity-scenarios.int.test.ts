@@ -3,6 +3,9 @@ import { createIdentityHarness } from '../test-support/identity-harness';
 import type { IdentityHarness } from '../test-support/identity-harness';
 import { testEvent, testHasher } from '../test-support/fixtures';
 
+// Real infrastructure on a shared 2-core machine: generous, but bounded.
+jest.setTimeout(60_000);
+
 let h: IdentityHarness;
 beforeAll(async () => {
   h = await createIdentityHarness();

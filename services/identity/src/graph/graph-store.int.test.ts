@@ -8,6 +8,9 @@ import { MemoryJournal, testEvent, testHasher } from '../test-support/fixtures';
 import { createGraphStore } from './graph-store';
 import type { GraphStore } from './graph-store';
 
+// Real infrastructure on a shared 2-core machine: generous, but bounded.
+jest.setTimeout(60_000);
+
 let infra: TestRedis;
 let graph: GraphStore;
 let resolver: Resolver;

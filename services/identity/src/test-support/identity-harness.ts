@@ -36,7 +36,9 @@ export interface IdentityHarness {
 }
 
 /** Real Postgres (own database, migrated) and Redis (own prefix) behind the identity core. */
-export async function createIdentityHarness(opts: { rules?: CompiledRules } = {}): Promise<IdentityHarness> {
+export async function createIdentityHarness(
+  opts: { rules?: CompiledRules; publisher?: Publisher } = {},
+): Promise<IdentityHarness> {
   const database: TestDatabase = await createTestDatabase();
   const pool = createPool({ connectionString: database.url, schema: migrations.schema, max: 4 });
   await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir });
@@ -52,7 +54,7 @@ export async function createIdentityHarness(opts: { rules?: CompiledRules } = {}
     {
       pool,
       redis: redis.redis,
-      publisher,
+      publisher: opts.publisher ?? publisher,
       logger: testLogger('identity'),
       ...(opts.rules ? { rules: opts.rules } : {}),
     },

@@ -11,6 +11,9 @@ import { noCandidateMatcher } from './candidate-matcher';
 import { createResolver } from './resolver';
 import type { Resolver } from './resolver';
 
+// Real infrastructure on a shared 2-core machine: generous, but bounded.
+jest.setTimeout(60_000);
+
 /** Rules under which the result cannot depend on order: plain connectivity (no limit binds, no quarantine). */
 const connectivityRules = compileRules({
   types: Object.fromEntries(
