@@ -14,3 +14,5 @@ export * from './profile-update';
 export * from './suppression';
 export * from './topics';
 export * from './activation';
+export * from './segment';
+export * from './sources';

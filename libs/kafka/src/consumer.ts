@@ -29,6 +29,10 @@ const HEARTBEAT_SLICE_MS = 2_000;
 const JOIN_WAIT_MS = 15_000;
 const STOP_TIMEOUT_MS = 30_000;
 
+function isKafkaError(err: unknown): boolean {
+  return err instanceof Error && err.name.startsWith('KafkaJS');
+}
+
 function lagAfter(highWatermark: string, offset: string): number {
   const lag = BigInt(highWatermark) - 1n - BigInt(offset);
   return lag > 0n ? Number(lag) : 0;
@@ -125,17 +129,29 @@ export function createBatchConsumer<T extends TopicId>(
 
     await deadLetter(invalid.map((i) => ({ ...i, attempts: 1 })));
 
+    // A heartbeat failing inside the handler means the group is rebalancing (or this member was
+    // fenced): the error must reach KafkaJS so it rejoins, not count as a poison message.
+    let heartbeatFailure: unknown;
+    const heartbeat = async () => {
+      try {
+        await payload.heartbeat();
+      } catch (err) {
+        heartbeatFailure ??= err;
+        throw err;
+      }
+    };
     const last = records[records.length - 1]!;
     const ctx: BatchContext<T> = {
       topic: topicId,
       partition,
-      heartbeat: payload.heartbeat,
+      heartbeat,
       highWatermark: batch.highWatermark,
       lag: lagAfter(batch.highWatermark, last.offset),
     };
     await processWithPolicy(valid, {
       maxRetries,
       shouldStop,
+      isFatal: (err) => heartbeatFailure !== undefined && (err === heartbeatFailure || isKafkaError(err)),
       handle: (messages) => opts.handle(messages as Parameters<typeof opts.handle>[0], ctx),
       wait: (retry) => waitWithHeartbeat(retry, payload.heartbeat),
       onRetry: (kind, err, retry) => {

@@ -121,3 +121,18 @@ describe('processWithPolicy', () => {
     expect(h.deadLettered.map((d) => d.message)).toEqual([4]);
   });
 });
+
+describe('processWithPolicy fatal errors', () => {
+  it('processWithPolicy should rethrow a fatal error at once without retrying or dead-lettering', async () => {
+    const fatal = new Error('rebalancing');
+    const { deps, h } = harness(
+      () => {
+        throw fatal;
+      },
+      { isFatal: (err) => err === fatal },
+    );
+    await expect(processWithPolicy([1, 2], deps)).rejects.toBe(fatal);
+    expect(h.calls).toHaveLength(1);
+    expect(h.deadLettered).toEqual([]);
+  });
+});

@@ -18,6 +18,8 @@ export interface FailurePolicyDeps<M> {
   wait(retry: number): Promise<void>;
   shouldStop(): boolean;
   onRetry?(kind: RetryKind, err: unknown, retry: number): void;
+  /** Errors that end processing at once (e.g. the group rebalancing under the handler). */
+  isFatal?(err: unknown): boolean;
   /** Retries of a non-retryable failure before bisecting. */
   maxRetries: number;
 }
@@ -43,6 +45,7 @@ async function attempt<M>(
       await deps.handle(messages);
       return { ok: true, attempts };
     } catch (err) {
+      if (deps.isFatal?.(err)) throw err;
       if (isRetryable(err)) {
         // Infrastructure is down: dead-lettering would lose good messages, so wait it out.
         deps.onRetry?.('retryable', err, retryableRetries);

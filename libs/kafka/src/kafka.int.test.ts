@@ -72,6 +72,17 @@ describe('kafka producer and consumer', () => {
     expect(forKey.map((m) => m.value?.keyId ?? null)).toEqual([key.keyId, null]);
   });
 
+  it('publish should fail fast with a retryable UPSTREAM_UNAVAILABLE after disconnect', async () => {
+    const closing = tk.kafka.producer({ name: 'closing' });
+    await closing.publish('audit', [auditEvent()]);
+    await closing.disconnect();
+    await expect(closing.publish('audit', [auditEvent()])).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+      statusCode: 503,
+    });
+  });
+
   it('publishTombstone should refuse topics without tombstones', async () => {
     await expect(producer.publishTombstone('audit', ['x'])).rejects.toMatchObject({
       code: 'EVENT_SCHEMA_INVALID',

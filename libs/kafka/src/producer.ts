@@ -83,6 +83,8 @@ export function createTypedProducer(settings: ProducerSettings): TypedProducer {
   const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
+  // Set by disconnect(): publishing during shutdown fails fast (503) instead of reconnecting.
+  let closed = false;
 
   const newProducer = () =>
     settings.kafka.producer({
@@ -148,13 +150,23 @@ export function createTypedProducer(settings: ProducerSettings): TypedProducer {
     settings.maxRequestBytes ?? 768 * 1024,
   );
 
-  const enqueue = (topic: string, records: Message[]) =>
-    queue.enqueue(
+  const enqueue = (topic: string, records: Message[]) => {
+    if (closed) {
+      return Promise.reject(
+        new AppError('UPSTREAM_UNAVAILABLE', 'event stream producer is closed', {
+          statusCode: 503,
+          retryable: true,
+        }),
+      );
+    }
+    return queue.enqueue(
       records.map((record): QueuedRecord<Message> => ({ topic, record, bytes: recordBytes(record) })),
     );
+  };
 
   return {
     async connect() {
+      closed = false;
       try {
         await ensureConnected();
       } catch (err) {
@@ -162,6 +174,7 @@ export function createTypedProducer(settings: ProducerSettings): TypedProducer {
       }
     },
     async disconnect() {
+      closed = true;
       await queue.idle();
       const current = producer ?? (connecting ? await connecting.catch(() => undefined) : undefined);
       producer = undefined;
