@@ -37,6 +37,7 @@ export async function buildApp(deps: ConsentAppDeps): Promise<FastifyInstance> {
     hasher: deps.core.hasher,
     purposes: deps.core.purposes,
     afterWrite: () => deps.core.relay.flush(),
+    logger: deps.logger,
   });
   await app.register(dsrRoutes, {
     keys: deps.keys,

@@ -102,16 +102,14 @@ export function registerConsentCommands(program: Command, opts: ConsentCommandOp
             corrections: o.correction,
             actor: actor(),
           });
-          await core.dsr
-            .run(created.requestId)
-            .catch((err: unknown) =>
-              out(
-                JSON.stringify({
-                  warning: 'first step failed; the service resumes it',
-                  error: err instanceof Error ? err.message : 'error',
-                }),
-              ),
-            );
+          await core.dsr.run(created.requestId).catch((err: unknown) =>
+            out(
+              JSON.stringify({
+                warning: 'first step failed; the service resumes it',
+                error: err instanceof Error ? err.message : 'error',
+              }),
+            ),
+          );
           out(JSON.stringify(await core.dsr.status(created.requestId), null, 2));
         });
       },

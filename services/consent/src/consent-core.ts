@@ -54,7 +54,7 @@ export interface ConsentCore {
   dsr: DsrService;
   relay: OutboxRelay;
   upstream: UpstreamClient;
-  /** Re-derives states whose expiry or scheduled record came due. */
+  /** Re-derives states whose expiry or scheduled record came due (changes wait in the outbox). */
   sweepDue(now?: Date): Promise<number>;
 }
 
@@ -145,10 +145,9 @@ export function createConsentCore(
       for (;;) {
         const due = await dueTransitions(deps.pool, now, 500);
         if (due.length === 0) break;
-        total += (await consent.rederive(due, 'system:consent-expiry')).length;
+        total += (await consent.rederive(due, 'system:consent-expiry', now)).length;
         if (due.length < 500) break;
       }
-      if (total > 0) await relay.flush();
       return total;
     },
   };

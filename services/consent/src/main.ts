@@ -64,7 +64,13 @@ async function main(): Promise<void> {
     [
       { name: 'dsr-resume', intervalMs: config.DSR_RESUME_INTERVAL_MS, run: () => core.dsr.resumeOpen() },
       { name: 'outbox-relay', intervalMs: 5_000, run: () => core.relay.flush() },
-      { name: 'consent-expiry', intervalMs: config.CONSENT_SWEEP_INTERVAL_MS, run: () => core.sweepDue() },
+      {
+        name: 'consent-expiry',
+        intervalMs: config.CONSENT_SWEEP_INTERVAL_MS,
+        run: async () => {
+          if ((await core.sweepDue()) > 0) await core.relay.flush();
+        },
+      },
       {
         name: 'audit-retention',
         intervalMs: config.AUDIT_PURGE_INTERVAL_MS,

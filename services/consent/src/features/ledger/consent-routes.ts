@@ -13,6 +13,7 @@ import {
   validationError,
 } from '@tessera/contracts';
 import type { IdentifierHasher } from '@tessera/crypto';
+import type { Logger } from '@tessera/observability';
 import type { ConsentService } from './consent-service';
 import type { NewConsentRecord } from './ledger-store';
 
@@ -59,7 +60,9 @@ export interface ConsentRoutesOptions {
   consent: ConsentService;
   hasher: IdentifierHasher;
   purposes: readonly string[];
+  /** Publishes the outbox; a failure only delays publication (the relay job retries), so it never fails the call. */
   afterWrite: () => Promise<unknown>;
+  logger: Logger;
   clock?: () => Date;
 }
 
@@ -127,7 +130,9 @@ export const consentRoutes: FastifyPluginAsync<ConsentRoutesOptions> = async (ap
       };
     });
     const outcome = await opts.consent.record(records, apiKeyOf(request).keyId);
-    await opts.afterWrite();
+    await opts
+      .afterWrite()
+      .catch((err: unknown) => opts.logger.warn({ err }, 'outbox publish deferred to the relay job'));
     return reply.code(201).send({ recorded: outcome.inserted, changes: outcome.changes });
   });
 

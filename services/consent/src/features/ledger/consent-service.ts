@@ -57,6 +57,7 @@ export interface ConsentService {
   rederive(
     pairs: ReadonlyArray<{ subjectKey: string; purpose: string }>,
     actor: string,
+    now?: Date,
   ): Promise<ConsentChangeV1[]>;
   /** The live state of a subject (derived at read time) and optionally its records. */
   current(subject: ConsentSubject, opts?: { history?: boolean }): Promise<SubjectConsent>;
@@ -77,9 +78,9 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
     client: Queryable,
     pairs: ReadonlyArray<{ subjectKey: string; purpose: string }>,
     actor: string,
+    now: Date = clock(),
   ): Promise<ConsentChangeV1[]> {
     if (pairs.length === 0) return [];
-    const now = clock();
     const keys = [...new Set(pairs.map((p) => p.subjectKey))];
     const records = await loadRecords(client, keys);
     const previous = new Map(
@@ -169,13 +170,13 @@ export function createConsentService(deps: ConsentServiceDeps): ConsentService {
       return withTransaction(deps.pool, (client) => service.recordIn(client, records, actor));
     },
 
-    rederive(pairs, actor) {
+    rederive(pairs, actor, now) {
       return withTransaction(deps.pool, async (client) => {
         await lockSubjects(
           client,
           pairs.map((p) => p.subjectKey),
         );
-        return rederiveIn(client, pairs, actor);
+        return rederiveIn(client, pairs, actor, now);
       });
     },
 
