@@ -6,3 +6,5 @@ export { createProfileStoreCore, type ProfileStoreCore } from './profile-store-c
 export { ingestResolvedBatch } from './features/ingestion/ingest-batch';
 export { createOutboxRelay, type OutboxRelay } from './features/outbox/outbox-relay';
 export type { AuditSink } from './features/profiles/audit-sink';
+export { createProfileService, type ProfileService } from './features/profiles/profile-service';
+export { normalizeForLookup } from './features/profiles/identifier-normalizer';

@@ -1,6 +1,12 @@
 import type { JsonObject } from '@tessera/contracts';
 import type { Queryable } from '@tessera/db';
-import { findProfile, findProfiles, resolveRoots, type ProfileRow } from './profile-repository';
+import {
+  findProfile,
+  findProfiles,
+  findSurvivingProfile,
+  resolveRoots,
+  type ProfileRow,
+} from './profile-repository';
 
 export interface IdentityRecord {
   type: string;
@@ -50,21 +56,22 @@ export async function readProfile(
   db: Queryable,
   id: string,
 ): Promise<(ProfileRow & { requestedId: string }) | undefined> {
-  const roots = await resolveRoots(db, [id]);
-  const profile = await findProfile(db, roots.get(id)!);
+  let profile = await findSurvivingProfile(db, { id });
+  if (profile?.mergedInto) {
+    const roots = await resolveRoots(db, [id]);
+    profile = await findProfile(db, roots.get(id)!);
+  }
   return profile ? { ...profile, requestedId: id } : undefined;
 }
 
-export async function findProfileIdByIdentifier(
+/** The surviving profile owning an identifier (one round trip in the common case). */
+export async function readProfileByIdentifier(
   db: Queryable,
   type: string,
   hash: string,
-): Promise<string | undefined> {
-  const { rows } = await db.query<{ profile_id: string }>(
-    'SELECT profile_id FROM identities WHERE type = $1 AND hash = $2',
-    [type, hash],
-  );
-  return rows[0]?.profile_id;
+): Promise<ProfileRow | undefined> {
+  const profile = await findSurvivingProfile(db, { type, hash });
+  return profile?.mergedInto ? readProfile(db, profile.id) : profile;
 }
 
 export async function readIdentities(db: Queryable, profileId: string): Promise<IdentityRecord[]> {

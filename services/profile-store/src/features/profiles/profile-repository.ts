@@ -113,6 +113,32 @@ export async function lockProfiles(db: Queryable, ids: string[]): Promise<Map<st
   return new Map(rows.map((r) => [r.id, toDomain(r)]));
 }
 
+/**
+ * One round trip for reads: the profile an id (or an identifier's owner) points at. Merges keep
+ * pointers one hop deep (everything pointing at an absorbed profile is re-pointed), so a second
+ * hop only happens mid-merge; callers fall back to `resolveRoots` when the row is still a pointer.
+ */
+export async function findSurvivingProfile(
+  db: Queryable,
+  by: { id: string } | { type: string; hash: string },
+): Promise<ProfileRow | undefined> {
+  const cols = COLUMNS.split(', ')
+    .map((c) => `p.${c}`)
+    .join(', ');
+  const { rows } =
+    'id' in by
+      ? await db.query<DbProfileRow>(
+          `SELECT ${cols} FROM profiles r JOIN profiles p ON p.id = COALESCE(r.merged_into, r.id) WHERE r.id = $1`,
+          [by.id],
+        )
+      : await db.query<DbProfileRow>(
+          `SELECT ${cols} FROM identities i JOIN profiles r ON r.id = i.profile_id
+             JOIN profiles p ON p.id = COALESCE(r.merged_into, r.id) WHERE i.type = $1 AND i.hash = $2`,
+          [by.type, by.hash],
+        );
+  return rows[0] ? toDomain(rows[0]) : undefined;
+}
+
 export async function findProfile(db: Queryable, id: string): Promise<ProfileRow | undefined> {
   const { rows } = await db.query<DbProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE id = $1`, [id]);
   return rows[0] ? toDomain(rows[0]) : undefined;

@@ -9,11 +9,11 @@ import { exportSubject } from './subject-export';
 import type { PiiVault } from './pii-vault';
 import type { ProfileRow } from './profile-repository';
 import {
-  findProfileIdByIdentifier,
   readEvents,
   readIdentities,
   readObservations,
   readProfile,
+  readProfileByIdentifier,
   searchByTrait,
   type EventFilter,
 } from './profile-read-model';
@@ -116,10 +116,10 @@ export function createProfileService(deps: ProfileServiceDeps) {
         });
       }
       const hash = deps.hasher(type, normalized.matchKey ?? normalized.value);
-      const owner = await findProfileIdByIdentifier(deps.db, type, hash);
+      const owner = await readProfileByIdentifier(deps.db, type, hash);
       if (!owner)
         throw new AppError('PROFILE_NOT_FOUND', 'no profile has this identifier', { statusCode: 404 });
-      return present(reader, await mustRead(owner), 'lookup');
+      return present(reader, owner, 'lookup');
     },
 
     async identities(reader: Reader, id: string) {
