@@ -30,13 +30,13 @@ export async function profileTree(db: Queryable, rootId: string): Promise<string
   return rows.map((r) => r.profile_id);
 }
 
-/** The identifiers linked to any of the given profiles. */
+/** The identifiers linked to any of the given profiles, oldest link first. */
 export async function linkedIdentifiers(
   db: Queryable,
   profileIds: string[],
 ): Promise<Array<HashedIdentifier & { profileId: string }>> {
   const { rows } = await db.query<{ identifier_type: string; identifier_hash: string; profile_id: string }>(
-    'SELECT identifier_type, identifier_hash, profile_id::text FROM links WHERE profile_id = ANY($1::uuid[]) ORDER BY identifier_hash',
+    'SELECT identifier_type, identifier_hash, profile_id::text FROM links WHERE profile_id = ANY($1::uuid[]) ORDER BY linked_at, identifier_hash',
     [profileIds],
   );
   return rows.map((r) => ({ type: r.identifier_type, hash: r.identifier_hash, profileId: r.profile_id }));

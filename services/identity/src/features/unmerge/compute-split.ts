@@ -9,7 +9,8 @@ export interface SplitPlan {
 /**
  * Recomputes a profile's components from co-occurrence evidence without the removed identifier.
  * The component holding the highest-priority identifier keeps the profile (ties: the larger one,
- * then the smallest hash), so a user_id's profile keeps its id when a stray link is cut.
+ * then the one with the oldest link; `members` come oldest first), so a user_id's profile keeps its
+ * id when a stray link is cut.
  */
 export function computeSplit(input: {
   members: HashedIdentifier[];
@@ -26,10 +27,12 @@ export function computeSplit(input: {
     if (a === input.removedHash || b === input.removedHash || !byHash.has(a) || !byHash.has(b)) continue;
     uf.union(a, b);
   }
+  const position = new Map(input.members.map((m, i) => [m.hash, i]));
   const score = (c: HashedIdentifier[]) => Math.max(...c.map((m) => input.priorityOf(m.type)));
+  const oldest = (c: HashedIdentifier[]) => Math.min(...c.map((m) => position.get(m.hash)!));
   const components = uf
     .components()
     .map((hashes) => hashes.map((h) => byHash.get(h)!))
-    .sort((x, y) => score(y) - score(x) || y.length - x.length || (x[0]!.hash < y[0]!.hash ? -1 : 1));
+    .sort((x, y) => score(y) - score(x) || y.length - x.length || oldest(x) - oldest(y));
   return { components: [...components, [removed]] };
 }
