@@ -156,7 +156,9 @@ export function createBatchConsumer<T extends TopicId>(
       wait: (retry) => waitWithHeartbeat(retry, payload.heartbeat),
       onRetry: (kind, err, retry) => {
         metrics.retries.inc({ group: groupId, topic: batch.topic, kind });
-        log.warn(
+        // An outage retries for as long as it lasts: warn on the first and every tenth retry.
+        const level = retry % 10 === 0 ? 'warn' : 'debug';
+        log[level](
           { err, topic: batch.topic, partition, retry, kind, messages: valid.length },
           'handler failed; retrying',
         );

@@ -1,7 +1,7 @@
 import { logLevel } from 'kafkajs';
 import { createLogger } from '@tessera/observability';
 import { Writable } from 'node:stream';
-import { createLogBridge, kafkaLevelFor, pinoMethodFor } from './log-bridge';
+import { createLogBridge, kafkaLevelFor, pinoMethodFor, pinoMethodForEntry } from './log-bridge';
 
 function capture(level: string) {
   const lines: Array<Record<string, unknown>> = [];
@@ -21,6 +21,12 @@ describe('log bridge', () => {
     expect(pinoMethodFor(logLevel.WARN)).toBe('warn');
     expect(pinoMethodFor(logLevel.INFO)).toBe('debug');
     expect(pinoMethodFor(logLevel.DEBUG)).toBe('trace');
+  });
+
+  it('pinoMethodForEntry should demote the warning about bounded idempotent retries', () => {
+    const msg = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+    expect(pinoMethodForEntry(logLevel.WARN, msg)).toBe('debug');
+    expect(pinoMethodForEntry(logLevel.WARN, 'Connection timeout')).toBe('warn');
   });
 
   it('kafkaLevelFor should only enable KafkaJS levels the logger would print', () => {

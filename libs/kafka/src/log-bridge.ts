@@ -21,6 +21,19 @@ export function pinoMethodFor(level: logLevel): PinoMethod {
   }
 }
 
+/**
+ * KafkaJS warnings about choices made on purpose: the producer's bounded retries (a publish must
+ * fail eventually so HTTP can answer 503; callers retry, handlers are idempotent).
+ */
+const EXPECTED_WARNINGS = [/^Limiting retries for the idempotent producer/];
+
+/** The pino method for one KafkaJS entry: level mapping, minus warnings we expect. */
+export function pinoMethodForEntry(level: logLevel, message: string): PinoMethod {
+  const method = pinoMethodFor(level);
+  if (method === 'warn' && EXPECTED_WARNINGS.some((re) => re.test(message))) return 'debug';
+  return method;
+}
+
 /** The KafkaJS level to enable so that nothing pino would drop is even formatted. */
 export function kafkaLevelFor(logger: Logger): logLevel {
   if (logger.isLevelEnabled('trace')) return logLevel.DEBUG;
@@ -35,6 +48,6 @@ export function createLogBridge(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log: entry }) => {
       const { message, timestamp: _timestamp, logger: _origin, ...extra } = entry;
-      log[pinoMethodFor(level)]({ kafkajs: namespace, ...extra }, message);
+      log[pinoMethodForEntry(level, message)]({ kafkajs: namespace, ...extra }, message);
     };
 }
