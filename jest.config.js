@@ -45,6 +45,8 @@ const common = {
 };
 
 module.exports = {
+  // Per-project testTimeout is not a jest 29 option; integration and e2e tests need the longer one.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -61,14 +63,12 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,tools}/**/*.int.test.ts'],
       globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
-      testTimeout: 60_000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
-      testTimeout: 120_000,
     },
   ],
 };
