@@ -18,7 +18,8 @@ host="${TESSERA_HOST:-127.0.0.1}"
 log() { printf '[up] %s\n' "$*" >&2; }
 fail() { log "error: $*"; exit 1; }
 listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-tessera() { node tools/cli/dist/main.js "$@"; }
+# Operator commands log only errors here (to keep their JSON output clean), whatever LOG_LEVEL the services get.
+tessera() { LOG_LEVEL=error node tools/cli/dist/main.js "$@"; }
 
 port_of() {
   case "$1" in
@@ -91,14 +92,36 @@ keys_are_active() {
     [ -n "$id" ] && grep -qx "$id" <<<"$active" || return 1
   done
 }
-# `keys create --json` prints {"keyId":..,"token":..,...}; we keep both.
-json_field() { node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(String(o[process.argv[1]]))' "$1"; }
+# The value of a field of the last JSON object line in stdin (commands print one JSON line).
+json_field() {
+  node -e '
+    const lines = require("fs").readFileSync(0, "utf8").split("\n").filter((l) => l.startsWith("{"));
+    const value = lines.length ? JSON.parse(lines[lines.length - 1])[process.argv[1]] : undefined;
+    if (typeof value !== "string" || value === "") { console.error(`no ${process.argv[1]} in the output`); process.exit(1); }
+    process.stdout.write(value);
+  ' "$1"
+}
 create_key() { # <VAR> <keys create args...>
-  local var="$1" json
+  local var="$1" json id token
   shift
   json="$(tessera keys create "$@" --json)"
-  echo "TESSERA_${var}_KEY_ID=$(json_field keyId <<<"$json")"
-  echo "TESSERA_${var}_KEY=$(json_field token <<<"$json")"
+  id="$(json_field keyId <<<"$json")"
+  token="$(json_field token <<<"$json")"
+  printf 'TESSERA_%s_KEY_ID=%s\nTESSERA_%s_KEY=%s\n' "$var" "$id" "$var" "$token"
+}
+
+# The write key belongs to the registered source dev-web (ingest's `sources` commands); a second
+# run after lost keys rotates the source's key instead of registering it again.
+create_write_key() {
+  local json id token
+  if tessera sources list | grep -q '"id":"dev-web"'; then
+    json="$(tessera sources rotate-key dev-web)"
+  else
+    json="$(tessera sources create --id dev-web --name 'Development web' --channel web)"
+  fi
+  id="$(json_field keyId <<<"$json")"
+  token="$(json_field writeKey <<<"$json")"
+  printf 'TESSERA_WRITE_KEY_ID=%s\nTESSERA_WRITE_KEY=%s\n' "$id" "$token"
 }
 
 if ! keys_are_active; then
@@ -107,8 +130,7 @@ if ! keys_are_active; then
     umask 077
     {
       echo "# Development API keys created by scripts/up.sh (tokens are shown once; kept here for local use)."
-      # Ingest accepts keys bound to a source without a registered source row (INGEST_ALLOW_UNREGISTERED_SOURCES).
-      create_key WRITE --name dev-web-write-key --scopes ingest:write --source dev-web
+      create_write_key
       create_key READ --name dev-read-key --scopes profile:read,pii:read,consent:write,privacy:admin
       # Consent calls profile-store's export endpoint for data-subject requests with this key.
       create_key PRIVACY_ADMIN --name consent-privacy-admin --scopes privacy:admin,profile:read,pii:read
@@ -117,6 +139,7 @@ if ! keys_are_active; then
   )
 fi
 write_key="$(sed -n 's/^TESSERA_WRITE_KEY=//p' "$keys_env")"
+[ -n "$write_key" ] || fail "no write key in $keys_env; delete it and run again"
 read_key="$(sed -n 's/^TESSERA_READ_KEY=//p' "$keys_env")"
 privacy_admin_key="$(sed -n 's/^TESSERA_PRIVACY_ADMIN_KEY=//p' "$keys_env")"
 
