@@ -85,7 +85,9 @@ export function makePhone(rng: Rng, country: CountryProfile, kind: Phone['kind']
       break;
     case 'GB':
       national =
-        kind === 'mobile' ? `7${rng.int(4, 9)}${rng.digits(8)}` : `20${rng.int(3, 8)}${rng.digits(7)}`;
+        kind === 'mobile'
+          ? `7${rng.pick(['4', '5', '7', '8', '9'])}${rng.digits(8)}`
+          : `20${rng.int(3, 8)}${rng.digits(7)}`;
       break;
     case 'DE':
       national =
