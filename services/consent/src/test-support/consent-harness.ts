@@ -33,6 +33,8 @@ export interface ConsentHarness {
   pool: pg.Pool;
   kafka?: TestKafka;
   producer?: TypedProducer;
+  /** Every raw publish (activation feeds) that went to Kafka through the harness producer. */
+  rawPublished: Array<{ topic: string; key: string | null; value: string | Buffer | null }>;
   settings: ConsentCoreSettings;
   logger: Logger;
   /** A new core over the same database and producer (what a restarted process would build). */
@@ -82,7 +84,18 @@ export async function createConsentHarness(
     await producer.connect();
   }
   const settings = testSettings(kafka?.prefix ?? '', opts.settings);
+  const rawPublished: ConsentHarness['rawPublished'] = [];
+  // Activation feeds are not catalogue topics and the kafka lib only consumes catalogue topics, so
+  // the test records raw publishes on their way to the real broker.
+  const recording: Pick<TypedProducer, 'publish' | 'publishRaw'> | undefined = producer && {
+    publish: (topic, messages, o) => producer.publish(topic, messages, o),
+    async publishRaw(topic, messages) {
+      await producer.publishRaw(topic, messages);
+      for (const m of messages) rawPublished.push({ topic, key: m.key, value: m.value });
+    },
+  };
   return {
+    rawPublished,
     db,
     pool,
     ...(kafka ? { kafka } : {}),
@@ -92,7 +105,7 @@ export async function createConsentHarness(
     newCore(overrides = {}) {
       return createConsentCore(
         { ...settings, ...overrides },
-        { pool, producer: producer ?? { publish: refuse, publishRaw: refuse }, logger },
+        { pool, producer: recording ?? { publish: refuse, publishRaw: refuse }, logger },
       );
     },
     async close() {
