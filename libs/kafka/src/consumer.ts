@@ -1,20 +1,12 @@
 import { topicName, type TopicId } from '@tessera/contracts';
 import type { Logger } from '@tessera/observability';
-import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { backoffDelay, sleep } from './backoff';
-import { createDeadLetterRecord, reasonFromError, type DeadLetterReason } from './dead-letter';
-import { decodeRecord, headersToStrings } from './decode';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { createChunkHandler, lagAfter } from './chunk-handler';
 import { DeadLetterSink } from './dead-letter-sink';
-import { ProcessingAborted, processWithPolicy } from './failure-policy';
+import { ProcessingAborted } from './failure-policy';
 import { LagMonitor } from './lag-monitor';
 import type { KafkaMetrics } from './metrics';
-import type {
-  BatchConsumer,
-  BatchConsumerOptions,
-  BatchContext,
-  ConsumedMessage,
-  TypedProducer,
-} from './types';
+import type { BatchConsumer, BatchConsumerOptions, TypedProducer } from './types';
 
 export interface ConsumerDeps {
   kafka: Kafka;
@@ -25,18 +17,8 @@ export interface ConsumerDeps {
   createProducer(): TypedProducer;
 }
 
-const HEARTBEAT_SLICE_MS = 2_000;
 const JOIN_WAIT_MS = 15_000;
 const STOP_TIMEOUT_MS = 30_000;
-
-function isKafkaError(err: unknown): boolean {
-  return err instanceof Error && err.name.startsWith('KafkaJS');
-}
-
-function lagAfter(highWatermark: string, offset: string): number {
-  const lag = BigInt(highWatermark) - 1n - BigInt(offset);
-  return lag > 0n ? Number(lag) : 0;
-}
 
 /** See `BatchConsumer`: validation, dead-lettering, failure policy, manual commits. */
 export function createBatchConsumer<T extends TopicId>(
@@ -60,120 +42,16 @@ export function createBatchConsumer<T extends TopicId>(
   let stopping: AbortController | undefined;
   let lagMonitor: LagMonitor | undefined;
 
-  /** Waits for a retry while keeping the group membership alive; returns early on stop. */
-  const waitWithHeartbeat = async (retry: number, heartbeat: () => Promise<void>) => {
-    let remaining = backoffDelay(retry, backoff);
-    while (remaining > 0 && !stopping?.signal.aborted) {
-      const slice = Math.min(remaining, HEARTBEAT_SLICE_MS);
-      await sleep(slice, stopping?.signal);
-      remaining -= slice;
-      await heartbeat();
-    }
-  };
-
-  const handleChunk = async (
-    topicId: T,
-    batch: Batch,
-    records: KafkaMessage[],
-    payload: EachBatchPayload,
-  ): Promise<void> => {
-    const { partition } = batch;
-    const valid: Array<ConsumedMessage<unknown>> = [];
-    const rawByOffset = new Map<string, KafkaMessage>();
-    const invalid: Array<{ record: KafkaMessage; reason: DeadLetterReason }> = [];
-    for (const record of records) {
-      const decoded = decodeRecord(topicId, batch.topic, partition, record);
-      if (decoded.ok) {
-        valid.push(decoded.message);
-        rawByOffset.set(record.offset, record);
-      } else {
-        invalid.push({ record, reason: decoded.reason });
-      }
-    }
-    const shouldStop = () => !payload.isRunning() || payload.isStale() || stopping?.signal.aborted === true;
-    const deadLetter = async (
-      entries: Array<{ record: KafkaMessage; reason: DeadLetterReason; attempts: number }>,
-    ) => {
-      if (entries.length === 0) return;
-      const dlRecords = entries.map(({ record, reason, attempts }) => {
-        return createDeadLetterRecord({
-          topic: batch.topic,
-          partition,
-          offset: record.offset,
-          key: record.key === null ? null : record.key.toString('utf8'),
-          value: record.value,
-          headers: headersToStrings(record.headers),
-          consumerGroup: groupId,
-          error: reason,
-          attempts,
-        });
-      });
-      await sink!.send(dlRecords, {
-        shouldStop,
-        wait: (retry) => waitWithHeartbeat(retry, payload.heartbeat),
-      });
-      for (const r of dlRecords) {
-        metrics.deadLettered.inc({ group: groupId, topic: batch.topic, reason: r.error.code });
-        log.warn(
-          {
-            topic: batch.topic,
-            partition,
-            offset: r.offset,
-            code: r.error.code,
-            issues: r.error.issues?.length,
-          },
-          'message dead-lettered',
-        );
-      }
-    };
-
-    await deadLetter(invalid.map((i) => ({ ...i, attempts: 1 })));
-
-    // A heartbeat failing inside the handler means the group is rebalancing (or this member was
-    // fenced): the error must reach KafkaJS so it rejoins, not count as a poison message.
-    let heartbeatFailure: unknown;
-    const heartbeat = async () => {
-      try {
-        await payload.heartbeat();
-      } catch (err) {
-        heartbeatFailure ??= err;
-        throw err;
-      }
-    };
-    const last = records[records.length - 1]!;
-    const ctx: BatchContext<T> = {
-      topic: topicId,
-      partition,
-      heartbeat,
-      highWatermark: batch.highWatermark,
-      lag: lagAfter(batch.highWatermark, last.offset),
-    };
-    await processWithPolicy(valid, {
-      maxRetries,
-      shouldStop,
-      isFatal: (err) => heartbeatFailure !== undefined && (err === heartbeatFailure || isKafkaError(err)),
-      handle: (messages) => opts.handle(messages as Parameters<typeof opts.handle>[0], ctx),
-      wait: (retry) => waitWithHeartbeat(retry, payload.heartbeat),
-      onRetry: (kind, err, retry) => {
-        metrics.retries.inc({ group: groupId, topic: batch.topic, kind });
-        // An outage retries for as long as it lasts: warn on the first and every tenth retry.
-        const level = retry % 10 === 0 ? 'warn' : 'debug';
-        log[level](
-          { err, topic: batch.topic, partition, retry, kind, messages: valid.length },
-          'handler failed; retrying',
-        );
-      },
-      deadLetter: (messages, err, attempts) =>
-        deadLetter(
-          messages.map((m) => ({
-            record: rawByOffset.get(m.offset)!,
-            reason: reasonFromError(err),
-            attempts,
-          })),
-        ),
-    });
-    metrics.consumed.inc({ group: groupId, topic: batch.topic }, valid.length);
-  };
+  const handleChunk = createChunkHandler<T>({
+    groupId,
+    log,
+    metrics,
+    maxRetries,
+    backoff,
+    handle: opts.handle,
+    sink: () => sink!,
+    signal: () => stopping!.signal,
+  });
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
