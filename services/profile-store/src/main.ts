@@ -15,6 +15,7 @@ import { createOutboxRelay } from './features/outbox/outbox-relay';
 import { createKafkaAuditSink } from './features/profiles/audit-sink';
 import { normalizeForLookup } from './features/profiles/identifier-normalizer';
 import { createProfileService } from './features/profiles/profile-service';
+import { createProfileStoreMetrics } from './metrics';
 import { migrations } from './migrations';
 import { createProfileStoreCore } from './profile-store-core';
 
@@ -43,20 +44,28 @@ async function main(): Promise<void> {
   await keys.start();
 
   const core = createProfileStoreCore(config, pool);
+  const metrics = createProfileStoreMetrics(registry);
   const groupId = config.PROFILE_STORE_CONSUMER_GROUP;
   const consumers = [
     createEventsResolvedConsumer(kafka, {
       ...core,
+      metrics,
       logger,
       groupId,
       batchSize: config.PROFILE_STORE_BATCH_SIZE,
       concurrency: config.PROFILE_STORE_PARTITIONS_CONCURRENTLY,
     }),
-    createIdentityChangesConsumer(kafka, { ...core, logger, groupId }),
+    createIdentityChangesConsumer(kafka, { ...core, metrics, logger, groupId }),
     createConsentChangesConsumer(kafka, { pool, vault: core.vault, logger, groupId }),
     createPrivacyCommandsConsumer(kafka, { pool, logger, groupId }),
   ];
-  const relay = createOutboxRelay({ pool, publisher: producer, logger, idleMs: config.OUTBOX_POLL_MS });
+  const relay = createOutboxRelay({
+    pool,
+    publisher: producer,
+    logger,
+    idleMs: config.OUTBOX_POLL_MS,
+    onRound: (published, pending) => metrics.observeRelay(published, pending),
+  });
   const scheduler = createScheduler({
     ...core,
     logger,

@@ -1,11 +1,16 @@
 import type { BatchConsumer, TesseraKafka } from '@tessera/kafka';
 import type { Logger } from '@tessera/observability';
 import { applyIdentityChange, type IdentityChangeDeps } from '../features/merges/identity-change-service';
+import type { ProfileStoreMetrics } from '../metrics';
 
 /** Merges and splits, applied in partition order, each in its own transaction (idempotent by change id). */
 export function createIdentityChangesConsumer(
   kafka: TesseraKafka,
-  deps: IdentityChangeDeps & { logger: Logger; groupId: string },
+  deps: IdentityChangeDeps & {
+    metrics?: ProfileStoreMetrics;
+    logger: Logger;
+    groupId: string;
+  },
 ): BatchConsumer {
   const log = deps.logger.child({ consumer: 'identity-changes' });
   return kafka.consumer({
@@ -15,6 +20,7 @@ export function createIdentityChangesConsumer(
       for (const m of messages) {
         if (m.value === null) continue;
         const outcome = await applyIdentityChange(deps, m.value);
+        deps.metrics?.observeIdentityChange(m.value.kind, outcome);
         log.info(
           {
             changeId: m.value.changeId,

@@ -16,6 +16,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll interval when the outbox is empty. */
   idleMs?: number;
+  /** Called after each round with rows published and rows still pending (for metrics). */
+  onRound?: (published: number, pending: number) => void;
   /** Published rows are deleted after this long (they only matter for debugging). */
   retainPublishedMs?: number;
 }
@@ -52,6 +54,13 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let lastPrune = 0;
+  let lastReport = 0;
+  const pendingCount = async () => {
+    const { rows } = await opts.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+    );
+    return Number(rows[0]!.n);
+  };
 
   async function relayOnce(): Promise<number> {
     return withTransaction(opts.pool, async (client) => {
@@ -101,6 +110,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       try {
         const n = await relayOnce();
         failures = 0;
+        if (opts.onRound && (n > 0 || Date.now() - lastReport > 10_000)) {
+          lastReport = Date.now();
+          opts.onRound(n, n === batchSize ? await pendingCount() : 0);
+        }
         if (n === batchSize) continue;
         await prune();
       } catch (err) {
