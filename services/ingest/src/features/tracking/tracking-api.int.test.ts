@@ -25,6 +25,7 @@ async function eventsWith(messageIds: string[]): Promise<CanonicalEventV1[]> {
   const wanted = new Set(messageIds);
   const messages = await collectMessages(h.kafka, 'eventsIngested', {
     until: (seen) => [...wanted].every((id) => seen.some((m) => m.value?.messageId === id)),
+    timeoutMs: 30_000,
   });
   return messages.map((m) => m.value!).filter((v) => wanted.has(v.messageId));
 }
