@@ -92,11 +92,12 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
             if (projection.action === 'upsert') {
               out.push({ topic: deps.topicOf(destination.name), key: profileId, payload: projection.record });
               writes.push({ destination: destination.name, profileId, version, present: true });
-            } else if (member?.present) {
-              out.push({ topic: deps.topicOf(destination.name), key: profileId, payload: null });
-              writes.push({ destination: destination.name, profileId, version, present: false });
-            } else if (!member && update !== null) {
-              writes.push({ destination: destination.name, profileId, version, present: false });
+            } else {
+              // Tombstone only what the feed holds; always remember the version so a stale update cannot re-add.
+              if (member?.present)
+                out.push({ topic: deps.topicOf(destination.name), key: profileId, payload: null });
+              if (member?.present || update !== null)
+                writes.push({ destination: destination.name, profileId, version, present: false });
             }
           }
         }
