@@ -130,4 +130,77 @@ describe('batch consumer failure policy', () => {
     await waitFor(async () => seenBySecond.length >= second.length, { message: 'second batch handled' });
     expect(seenBySecond).toEqual(second.map((e) => e.auditId));
   });
+
+  it('stop should let the in-flight batch finish and commit it before leaving', async () => {
+    const service = uniqueName('inflight-');
+    const groupId = uniqueName('g-');
+    const events = Array.from({ length: 4 }, () => auditEvent({ service }));
+    await producer.publish('audit', events);
+
+    let entered = false;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const finished: string[] = [];
+    const consumer = await startConsumer({
+      groupId,
+      handle: async (messages) => {
+        const mine = messages.filter((m) => m.value?.service === service);
+        if (mine.length === 0) return;
+        entered = true;
+        await released;
+        finished.push(...mine.map((m) => m.value!.auditId));
+      },
+    });
+    await waitFor(async () => entered, { message: 'handler entered' });
+    const stopping = consumer.stop();
+    release();
+    await stopping;
+    expect(finished).toEqual(events.map((e) => e.auditId));
+
+    const redelivered: string[] = [];
+    const marker = auditEvent({ service });
+    await producer.publish('audit', [marker]);
+    await startConsumer({
+      groupId,
+      handle: async (messages) => {
+        redelivered.push(
+          ...messages.filter((m) => m.value?.service === service).map((m) => m.value!.auditId),
+        );
+      },
+    });
+    await waitFor(async () => redelivered.includes(marker.auditId), { message: 'marker consumed' });
+    expect(redelivered).toEqual([marker.auditId]);
+  });
+
+  it('stop during retries should leave the batch uncommitted so the next member gets it', async () => {
+    const service = uniqueName('outage-');
+    const groupId = uniqueName('g-');
+    const events = Array.from({ length: 3 }, () => auditEvent({ service }));
+    await producer.publish('audit', events);
+
+    let attempts = 0;
+    const consumer = await startConsumer({
+      groupId,
+      handle: async (messages) => {
+        if (messages.some((m) => m.value?.service === service)) {
+          attempts += 1;
+          throw new AppError('UPSTREAM_UNAVAILABLE', 'database down', { retryable: true });
+        }
+      },
+    });
+    await waitFor(async () => attempts >= 2, { message: 'retrying' });
+    await consumer.stop();
+
+    const handled: string[] = [];
+    await startConsumer({
+      groupId,
+      handle: async (messages) => {
+        handled.push(...messages.filter((m) => m.value?.service === service).map((m) => m.value!.auditId));
+      },
+    });
+    await waitFor(async () => handled.length >= events.length, { message: 'redelivered after restart' });
+    expect(handled).toEqual(events.map((e) => e.auditId));
+  });
 });

@@ -117,7 +117,9 @@ export function createBatchConsumer<T extends TopicId>(
         }
       });
       const joined = new Promise<void>((resolve) => {
+        // Bounded: start() must not hang on a slow rebalance, and stop() must not wait for it.
         const timer = setTimeout(resolve, JOIN_WAIT_MS);
+        stopping?.signal.addEventListener('abort', () => resolve(), { once: true });
         c.on(c.events.GROUP_JOIN, (event) => {
           clearTimeout(timer);
           monitor.setAssignment(event.payload.memberAssignment);

@@ -191,6 +191,13 @@ export function createTypedProducer(settings: ProducerSettings): TypedProducer {
           statusCode: 500,
         });
       }
+      const bad = keys.findIndex((key) => typeof key !== 'string' || key.length === 0);
+      if (bad >= 0) {
+        throw new AppError('EVENT_SCHEMA_INVALID', 'a tombstone needs a non-empty key', {
+          statusCode: 500,
+          details: [{ path: String(bad), message: 'expected a non-empty key' }],
+        });
+      }
       await enqueue(
         topicName(topic, settings.topicPrefix),
         keys.map((key) => ({ key, value: null })),
