@@ -27,7 +27,7 @@ export function buildSendGrid(input: {
       sg_event_id: e.sgEventId,
       sg_message_id: input.sgMessageId,
       category: [input.campaign],
-      smtp_id: `<${input.sgMessageId.split('.')[0]}@ismtpd0001p1lon1.sendgrid.net>`,
+      'smtp-id': `<${input.sgMessageId.split('.')[0]}@ismtpd0001p1lon1.sendgrid.net>`,
     };
     if (e.event === 'click' && e.url) event.url = e.url;
     if (e.event === 'open' || e.event === 'click')
