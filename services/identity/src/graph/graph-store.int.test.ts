@@ -101,4 +101,19 @@ describe('graph store', () => {
     expect(third.resolved[0]!.profileId).toBe(first.resolved[0]!.profileId);
     expect(third.resolved[0]!.newProfile).toBe(false);
   });
+
+  it('should refuse to resolve against a graph built with another bucket count, retryably', async () => {
+    await resolver.resolveBatch([testEvent([['email', 'b@c.org']])]);
+    const other = createGraphStore({
+      redis: infra.redis,
+      keyPrefix: graph.keys.base.slice(0, graph.keys.base.indexOf('{')),
+      graphName: 'graph',
+      buckets: 65,
+    });
+    await expect(other.lookup([testHasher('email', 'b@c.org')])).rejects.toMatchObject({
+      code: 'INTERNAL',
+      retryable: true,
+      message: expect.stringContaining('GRAPH_BUCKETS_MISMATCH'),
+    });
+  });
 });

@@ -137,7 +137,10 @@ function toAppError(err: unknown): AppError {
     return new AppError('CONFLICT', message, { statusCode: 409, cause: err });
   if (message.startsWith('NOT_FOUND'))
     return new AppError('PROFILE_NOT_FOUND', message, { statusCode: 404, cause: err });
-  if (message.startsWith('GRAPH_BUCKETS_MISMATCH')) return new AppError('INTERNAL', message, { cause: err });
+  // A misconfigured bucket count never heals by itself, but dead-lettering events would lose them:
+  // keep retrying (and logging) until an operator fixes the config or rebuilds.
+  if (message.startsWith('GRAPH_BUCKETS_MISMATCH'))
+    return new AppError('INTERNAL', message, { retryable: true, cause: err });
   return new AppError('UPSTREAM_UNAVAILABLE', 'identity graph (Redis) unavailable', {
     retryable: true,
     statusCode: 503,
