@@ -38,7 +38,22 @@ async function main(): Promise<void> {
   const core = createConsentCore(config, { pool, producer, logger });
   await syncDestinations(pool, core.destinations);
   const admin = kafka.admin();
-  await admin.ensureTopics([], activationTopics(core.destinations, config.TOPIC_PREFIX));
+  // Idempotent: creates only what is missing (normally `tessera topics create` ran first).
+  await admin.ensureTopics(
+    [
+      'eventsResolved',
+      'identityChanges',
+      'profileUpdates',
+      'consentChanges',
+      'privacyCommands',
+      'privacyStatus',
+      'suppression',
+      'audit',
+      'accessKeys',
+      'deadLetter',
+    ],
+    activationTopics(core.destinations, config.TOPIC_PREFIX),
+  );
   await admin.disconnect();
   const keys = createKeyDirectory({ kafka, logger, groupId: `consent-keys-${hostname()}` });
   await keys.start();
