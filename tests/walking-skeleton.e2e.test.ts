@@ -62,7 +62,7 @@ describe('walking skeleton', () => {
     const events = await waitFor(
       async () => {
         const res = await getJson(`${platform.services['profile-store'].url}/v1/profiles/${profile.id}/events`, platform.readKey);
-        const items = (res.body as { items?: Array<{ messageId?: string }> }).items ?? [];
+        const items = (res.body as { events?: Array<{ messageId?: string }> }).events ?? [];
         return items.length >= 2 ? items : undefined;
       },
       { timeoutMs: 30_000, message: 'both events never reached the timeline' },
