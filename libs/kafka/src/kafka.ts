@@ -19,7 +19,11 @@ export interface KafkaSettings {
   registry?: Registry;
   /** Replication factor for topics created by `admin().ensureTopics` (default 1). */
   replicationFactor?: number;
-  /** Producer compression (default none: events are small and CPU is scarce). */
+  /**
+   * Producer compression. Default none: measured on the single-node broker with ~750-byte JSON
+   * events in batches of 500, gzip gave no throughput gain and cost up to 1.5x client CPU; turn it
+   * on where network or disk is the bottleneck.
+   */
   compression?: 'none' | 'gzip';
   /** TCP connect timeout per broker (default 3 s). */
   connectionTimeoutMs?: number;
