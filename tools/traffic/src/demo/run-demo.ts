@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PlatformSettings } from '../cli/platform-settings';
 import { PlatformClient } from '../platform/platform-client';
 import { computeQuality, identifierKey, type Clustering } from '../quality/compute-quality';
@@ -11,6 +12,11 @@ import { writeJsonl, writeWorld } from '../world/world-io';
 import path from 'node:path';
 import { renderCustomer, type ProfileViews } from './render-customer';
 import { waitUntilSettled } from './wait-until-settled';
+
+// consent's GET /v1/consent/{profileId}: the derived state per purpose
+const ConsentAnswerSchema = z.object({
+  purposes: z.record(z.string(), z.object({ status: z.string() }).passthrough()),
+});
 
 export interface DemoOptions {
   settings: PlatformSettings;
@@ -201,21 +207,21 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const unsubscribers = world.persons.filter((p) =>
     (recordsByPerson.get(p.personId) ?? []).some((r) => r.kind.includes('unsubscribe')),
   );
-  let withdrawn = 0;
+  const statuses = new Map<string, number>();
   let checked = 0;
   for (const person of unsubscribers.slice(0, 20)) {
     const profileId = mainProfile(recordsByPerson.get(person.personId) ?? [], clustering);
     if (!profileId) continue;
-    const consent = await client.consent(profileId).catch(() => undefined);
+    const consent = ConsentAnswerSchema.safeParse(await client.consent(profileId).catch(() => undefined));
     checked++;
-    if (
-      JSON.stringify(consent ?? {}).includes('withdrawn') ||
-      JSON.stringify(consent ?? {}).includes('denied')
-    )
-      withdrawn++;
+    const status = consent.success
+      ? (consent.data.purposes.email_marketing?.status ?? 'unknown')
+      : 'unavailable';
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
   print(
-    `   ${unsubscribers.length} people unsubscribed through SendGrid; of ${checked} checked, ${withdrawn} now have email marketing withdrawn in the consent ledger.`,
+    `   ${unsubscribers.length} people unsubscribed through SendGrid; email_marketing for the first ${checked} in the consent ledger: ` +
+      ([...statuses].map(([status, n]) => `${status} ×${n}`).join(', ') || 'none checked'),
   );
   print('', `Done in ${elapsed()}. Re-run the report any time: npx tessera-traffic quality --in ${opts.out}`);
 }
