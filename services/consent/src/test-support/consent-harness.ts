@@ -38,7 +38,7 @@ export interface ConsentHarness {
   settings: ConsentCoreSettings;
   logger: Logger;
   /** A new core over the same database and producer (what a restarted process would build). */
-  newCore(overrides?: Partial<ConsentCoreSettings>): ConsentCore;
+  newCore(overrides?: Partial<ConsentCoreSettings>, opts?: { logger?: Logger }): ConsentCore;
   close(): Promise<void>;
 }
 
@@ -102,10 +102,14 @@ export async function createConsentHarness(
     ...(producer ? { producer } : {}),
     settings,
     logger,
-    newCore(overrides = {}) {
+    newCore(overrides = {}, coreOpts = {}) {
       return createConsentCore(
         { ...settings, ...overrides },
-        { pool, producer: recording ?? { publish: refuse, publishRaw: refuse }, logger },
+        {
+          pool,
+          producer: recording ?? { publish: refuse, publishRaw: refuse },
+          logger: coreOpts.logger ?? logger,
+        },
       );
     },
     async close() {
