@@ -24,6 +24,7 @@ export class RecordingPublisher implements Publisher {
 
 export interface IdentityHarness {
   pool: pg.Pool;
+  databaseUrl: string;
   redis: TestRedis;
   core: IdentityCore;
   publisher: RecordingPublisher;
@@ -61,6 +62,7 @@ export async function createIdentityHarness(
   );
   return {
     pool,
+    databaseUrl: database.url,
     redis,
     core,
     publisher,
