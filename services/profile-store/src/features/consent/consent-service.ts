@@ -3,7 +3,7 @@ import { withTransaction } from '@tessera/db';
 import type pg from 'pg';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
-import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles } from '../profiles/profile-repository';
+import { lockRoots, saveProfiles } from '../profiles/profile-repository';
 
 /**
  * Carries the consent service's derived state onto profiles so the change feed tells downstream
@@ -30,9 +30,7 @@ export async function applyConsentChanges(
     const subjectOf = (c: ConsentChangeV1) =>
       c.subject.profileId ?? owners.get(`${c.subject.identifier!.type}:${c.subject.identifier!.hash}`);
     const direct = changes.map(subjectOf).filter((id): id is string => id !== undefined);
-    await ensureProfiles(client, [...new Set(direct)]);
-    const roots = await resolveRoots(client, [...new Set(direct)]);
-    const profiles = await lockProfiles(client, [...new Set(roots.values())]);
+    const { roots, profiles } = await lockRoots(client, [...new Set(direct)]);
     const changed = new Map<string, Set<string>>();
     let unknownSubject = 0;
     for (const c of changes) {

@@ -1,4 +1,5 @@
 import { uuidv7 } from '@tessera/contracts';
+import { waitFor } from '@tessera/testkit';
 import type pg from 'pg';
 import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
 import { migratedDatabase } from '../../test-support/database';
@@ -133,6 +134,30 @@ describe('ingestResolvedBatch', () => {
     expect(await count('SELECT count(*) AS n FROM events WHERE profile_id = $1', [c])).toBe(1);
     expect((await findProfile(pool, a))!.mergedInto).toBe(c);
     expect((await findProfile(pool, c))!.computed).toMatchObject({ orderCount: 1 });
+  });
+
+  it('should land events on the survivor when a merge commits while the batch waits for the lock', async () => {
+    const [s, a] = [uuidv7(), uuidv7()];
+    await pool.query('INSERT INTO profiles (id) VALUES ($1), ($2)', [s, a]);
+    const merger = await pool.connect();
+    try {
+      await merger.query('BEGIN');
+      await merger.query('SELECT 1 FROM profiles WHERE id = $1 FOR UPDATE', [a]);
+      const ingest = ingestResolvedBatch(core, [order(a, 4, '2026-04-02T00:00:00.000Z')]);
+      await waitFor(async () => {
+        const { rowCount } = await pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return (rowCount ?? 0) > 0;
+      });
+      await merger.query('UPDATE profiles SET merged_into = $2 WHERE id = $1', [a, s]);
+      await merger.query('COMMIT');
+      await ingest;
+    } finally {
+      merger.release();
+    }
+    expect(await count('SELECT count(*) AS n FROM events WHERE profile_id = $1', [s])).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM events WHERE profile_id = $1', [a])).toBe(0);
   });
 
   it('should create partitions ahead and keep history in the default partition', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../computed/computed-traits';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
-import { ensureProfiles, lockProfiles, resolveRoots, saveProfiles } from '../profiles/profile-repository';
+import { lockRoots, saveProfiles } from '../profiles/profile-repository';
 import { recomputeGolden } from '../traits/golden-record';
 import type { SurvivorshipConfig } from '../traits/survivorship-config';
 import { mapResolvedEvent, type EventRow, type IdentitySighting, type TraitSighting } from './event-mapping';
@@ -66,10 +66,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
     };
     if (accepted.length === 0) return result;
 
-    const roots = await resolveRoots(client, [...new Set(accepted.map((m) => m.profileId))]);
-    const profileIds = [...new Set(roots.values())];
-    await ensureProfiles(client, profileIds);
-    const profiles = await lockProfiles(client, profileIds);
+    const { roots, profiles } = await lockRoots(client, [...new Set(accepted.map((m) => m.profileId))]);
 
     const rows: EventRow[] = [];
     const identities: Array<IdentitySighting & { profileId: string }> = [];

@@ -8,7 +8,7 @@ import type { PiiVault } from '../profiles/pii-vault';
 import {
   ensureProfiles,
   lockProfiles,
-  resolveRoots,
+  lockRoots,
   saveProfiles,
   type ProfileRow,
 } from '../profiles/profile-repository';
@@ -86,12 +86,10 @@ async function applyMerge(
   client: pg.PoolClient,
   change: MergeChangeV1,
 ): Promise<ChangeOutcome> {
-  await ensureProfiles(client, [change.survivorId, change.absorbedId]);
-  const roots = await resolveRoots(client, [change.survivorId, change.absorbedId]);
+  const { roots, profiles: locked } = await lockRoots(client, [change.survivorId, change.absorbedId]);
   const survivorId = roots.get(change.survivorId)!;
   const absorbedId = roots.get(change.absorbedId)!;
   if (survivorId === absorbedId) return 'noop';
-  const locked = await lockProfiles(client, [survivorId, absorbedId]);
   const survivor = locked.get(survivorId)!;
   const absorbed = locked.get(absorbedId)!;
 
@@ -129,10 +127,14 @@ async function applySplit(
   client: pg.PoolClient,
   change: SplitChangeV1,
 ): Promise<ChangeOutcome> {
-  const roots = await resolveRoots(client, [change.profileId]);
+  const { roots } = await lockRoots(client, [change.profileId]);
   const sourceId = roots.get(change.profileId)!;
   const targets = change.components.filter((c) => c.profileId !== sourceId);
-  await ensureProfiles(client, [sourceId, ...targets.map((t) => t.profileId)]);
+  // Component profiles may be pointers (an earlier merge being undone): lock them as they are.
+  await ensureProfiles(
+    client,
+    targets.map((t) => t.profileId),
+  );
   const locked = await lockProfiles(client, [sourceId, ...targets.map((t) => t.profileId)]);
   const source = locked.get(sourceId)!;
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tessera/contracts';
+import { AppError, type JsonObject } from '@tessera/contracts';
 import type { Queryable } from '@tessera/db';
 
 /** A profile row as stored. */
@@ -101,6 +101,28 @@ export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<st
     );
   }
   return roots;
+}
+
+/**
+ * Resolves ids to their surviving profiles, creates missing ones and row-locks them. A merge that
+ * commits between resolving and locking turns a locked row into a pointer, so resolution repeats
+ * until every locked row is a root (without this, an event could land on an absorbed profile).
+ */
+export async function lockRoots(
+  db: Queryable,
+  ids: string[],
+): Promise<{ roots: Map<string, string>; profiles: Map<string, ProfileRow> }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const roots = await resolveRoots(db, ids);
+    const rootIds = [...new Set(roots.values())];
+    await ensureProfiles(db, rootIds);
+    const profiles = await lockProfiles(db, rootIds);
+    if ([...profiles.values()].every((p) => p.mergedInto === null)) return { roots, profiles };
+  }
+  throw new AppError('CONFLICT', 'profiles kept being merged while locking them', {
+    statusCode: 409,
+    retryable: true,
+  });
 }
 
 /** Loads and row-locks profiles in id order (a fixed order keeps concurrent batches deadlock-free). */
