@@ -16,3 +16,4 @@ export * from './topics';
 export * from './activation';
 export * from './segment';
 export * from './sources';
+export * from './connectors';

@@ -1,6 +1,7 @@
 import {
   AppError,
   type CanonicalEventV1,
+  type ConsentSignal,
   type ErrorIssue,
   type IngestResponse,
   type SegmentMessage,
@@ -30,6 +31,8 @@ export interface IngestOptions {
   pathPrefix?: string | undefined;
   /** Skip the rate limiter (Kafka intake: the broker already absorbed the load). */
   unlimited?: boolean;
+  /** Consent signals a connector read from the vendor payload, by message index. */
+  consentSignals?: Array<ConsentSignal[] | undefined>;
 }
 
 /** Validated, canonical events ready to publish (the parts of `ingest` shared with intake and imports). */
@@ -55,6 +58,7 @@ export interface IngestService {
     source: SourceProfile,
     facts: RequestFacts,
     pathPrefix?: string,
+    consentSignals?: Array<ConsentSignal[] | undefined>,
   ): PreparedBatch | { issues: ErrorIssue[] };
   /** Suppression, dedupe, publish and mark for already canonical events. */
   deliver(
@@ -69,7 +73,7 @@ const prefixed = (prefix: string[], issues: ErrorIssue[]) =>
 export function createIngestService(deps: IngestServiceDeps): IngestService {
   const log = deps.logger.child({ module: 'ingest-service' });
 
-  const prepare: IngestService['prepare'] = (messages, source, facts, pathPrefix) => {
+  const prepare: IngestService['prepare'] = (messages, source, facts, pathPrefix, consentSignals) => {
     const events: CanonicalEventV1[] = [];
     const issues: ErrorIssue[] = [];
     const warnings: ErrorIssue[] = [];
@@ -80,6 +84,8 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         issues.push(...prefixed(prefix, result.issues));
         return;
       }
+      const extra = consentSignals?.[i];
+      if (extra) result.event.consentSignals.push(...extra);
       events.push(result.event);
       warnings.push(...prefixed(prefix, result.warnings));
     });
@@ -148,7 +154,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     prepare,
     deliver,
     async ingest(messages, source, facts, opts = {}) {
-      const prepared = prepare(messages, source, facts, opts.pathPrefix);
+      const prepared = prepare(messages, source, facts, opts.pathPrefix, opts.consentSignals);
       if ('issues' in prepared) {
         deps.metrics.rejected.inc({ reason: 'validation' }, messages.length);
         throw new AppError('VALIDATION_FAILED', 'request failed validation', {

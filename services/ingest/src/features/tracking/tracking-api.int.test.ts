@@ -137,7 +137,7 @@ describe('tracking API', () => {
         suppressedAt: new Date().toISOString(),
       },
     ]);
-    await waitFor(() => h.suppression.isSuppressed([suppressionKey({ type: 'email', hash })]));
+    await waitFor(async () => h.suppression.isSuppressed([suppressionKey({ type: 'email', hash })]));
     const dropped = uuidv7();
     const marker = uuidv7();
     const res = await post('/v1/identify', {

@@ -15,6 +15,7 @@ import type { RequestFacts } from './canonicalize';
 import { authenticateHeader, authorizeSource, sourceOf } from './ingest-auth';
 import type { IngestService } from './ingest-service';
 import { readJsonBody } from './json-body';
+import { registerConnectorRoutes } from '../connectors/connector-routes';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -150,4 +151,6 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRoutesO
       );
     },
   );
+
+  registerConnectorRoutes(app, { ingest: opts.ingest, preHandler, now, jsonSchema, errorResponses });
 }
