@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { extractIdentifiers } from '@tessera/identifiers';
 import { createIdentityHarness } from '../test-support/identity-harness';
 import type { IdentityHarness } from '../test-support/identity-harness';
 import { testEvent, testHasher } from '../test-support/fixtures';
@@ -59,6 +60,18 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
         event_id: stitched.resolved[0]!.event.eventId,
       },
     ]);
+  });
+
+  it('should stitch an alias previousId (as ingest extracts it) to the new user id', async () => {
+    const u = unique();
+    const browse = await h.resolve(testEvent([['anonymous_id', `anon-${u}`]]));
+    const alias = { type: 'alias' as const, userId: `known-${u}`, previousId: `anon-${u}` };
+    const { identifiers } = extractIdentifiers(alias);
+    const r = await h.resolve(
+      testEvent(identifiers, { type: 'alias', userId: alias.userId, previousId: alias.previousId }),
+    );
+    expect(r.resolved[0]!.profileId).toBe(browse.resolved[0]!.profileId);
+    expect(await h.profileOf('user_id', `known-${u}`)).toBe(browse.resolved[0]!.profileId);
   });
 
   it('should merge two known profiles when an event shows the same email with both', async () => {
