@@ -1,5 +1,5 @@
 import { uuidv7 } from '@tessera/contracts';
-import { collectMessages, waitFor } from '@tessera/testkit';
+import { collectMessages, testLogger, waitFor } from '@tessera/testkit';
 import { createSources } from '../app';
 import { startIngestHarness, type IngestHarness } from '../test-support/ingest-harness';
 import { createIntakeConsumer } from './intake-consumer';
@@ -18,7 +18,7 @@ describe('Kafka intake', () => {
       producer: h.producer,
       ingest: h.ingest,
       sources: createSources(h.config, h.sources),
-      logger: h.app.log,
+      logger: testLogger('intake'),
       groupId: 'ingest-intake',
     });
     await consumer.start();
