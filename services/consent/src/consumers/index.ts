@@ -21,6 +21,7 @@ export function createConsentConsumers(deps: {
     createAuditConsumer({ kafka, audit: core.audit, groupId: `${groupId}-audit` }),
     createEventsResolvedConsumer({
       kafka,
+      pool: deps.pool,
       consent: core.consent,
       relay: core.relay,
       groupId: `${groupId}-events`,

@@ -72,6 +72,7 @@ describe('activation feeds', () => {
       }),
       createEventsResolvedConsumer({
         kafka: h.kafka!.kafka,
+        pool: h.pool,
         consent: core.consent,
         relay: core.relay,
         groupId: 'consent-events',
@@ -178,5 +179,36 @@ describe('activation feeds', () => {
       reason: 'gpc',
       source: 'event:web',
     });
+  });
+  it('a record kept for an identifier should carry over to the profile the identifier resolves to', async () => {
+    const identifier = { type: 'email', hash: 'cccccccccccccccccccccc' };
+    await core.consent.record(
+      [
+        {
+          recordId: uuidv7(),
+          subject: { identifier },
+          purpose: 'sms_marketing',
+          status: 'withdrawn',
+          source: 'esp-import',
+          effectiveAt: new Date(Date.now() - 1000),
+        },
+      ],
+      'test',
+    );
+    const event = resolvedEvent({ type: 'page', event: undefined, sourceId: 'web', channel: 'web' });
+    await h.producer!.publish('eventsResolved', [
+      { ...event, identifierHashes: [identifier] },
+      { ...event, identifierHashes: [identifier] },
+    ]);
+    const state = await waitFor(
+      async () => {
+        const s = await core.consent.current({ profileId: P }, { history: true });
+        return s.purposes.sms_marketing?.status === 'withdrawn' ? s : undefined;
+      },
+      { timeoutMs: 20_000, message: 'identifier record not carried over' },
+    );
+    expect(state.records?.filter((r) => r.purpose === 'sms_marketing')).toEqual([
+      expect.objectContaining({ source: 'esp-import', reason: 'carried over from identifier email' }),
+    ]);
   });
 });

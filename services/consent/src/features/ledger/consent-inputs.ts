@@ -1,7 +1,7 @@
 import type { IdentityChangeV1, ResolvedEventV1 } from '@tessera/contracts';
 import { uuidv7 } from '@tessera/contracts';
 import type { DerivedStatus } from './consent-derivation';
-import type { NewConsentRecord } from './ledger-store';
+import type { NewConsentRecord, StoredConsentRecord } from './ledger-store';
 import { planMergeRecords, planSplitRecords } from './merge-policy';
 
 /**
@@ -75,4 +75,42 @@ export function recordsFromIdentityChange(
         idempotencyKey: `split:${change.changeId}:${component.profileId}:${p.purpose}`,
       })),
     );
+}
+
+/**
+ * Copies of identifier-keyed records (e.g. an ESP unsubscribe recorded for an email before anyone
+ * resolved it) onto the profile an event resolved that identifier to. Keyed by record and profile,
+ * so each record is carried over once per profile however often the identifier is seen.
+ */
+export function carryOverRecords(
+  resolved: readonly ResolvedEventV1[],
+  identifierRecords: ReadonlyArray<StoredConsentRecord>,
+): NewConsentRecord[] {
+  const bySubject = new Map<string, StoredConsentRecord[]>();
+  for (const r of identifierRecords) bySubject.set(r.subjectKey, [...(bySubject.get(r.subjectKey) ?? []), r]);
+  const out = new Map<string, NewConsentRecord>();
+  for (const event of resolved) {
+    for (const h of event.identifierHashes) {
+      for (const r of bySubject.get(`${h.type}:${h.hash}`) ?? []) {
+        const idempotencyKey = `carry:${r.recordId}:${event.profileId}`;
+        if (out.has(idempotencyKey)) continue;
+        out.set(idempotencyKey, {
+          recordId: uuidv7(r.recordedAt.getTime()),
+          subject: { profileId: event.profileId },
+          purpose: r.purpose,
+          status: r.status,
+          source: r.source,
+          reason: `carried over from identifier ${h.type}`,
+          legalBasis: r.legalBasis ?? undefined,
+          jurisdiction: r.jurisdiction ?? undefined,
+          formId: r.formId ?? undefined,
+          proofHash: r.proofHash ?? undefined,
+          effectiveAt: r.effectiveAt,
+          expiresAt: r.expiresAt,
+          idempotencyKey,
+        });
+      }
+    }
+  }
+  return [...out.values()];
 }
