@@ -40,10 +40,14 @@ const settings = {
   REPORTING_CURRENCY: 'USD',
 };
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const emailOf = (i: number) => `bench.user${i}@example.com`;
 
-function makeEvents(profileIds: string[], hasher: (type: string, value: string) => string): ResolvedEventV1[][] {
+function makeEvents(
+  profileIds: string[],
+  hasher: (type: string, value: string) => string,
+): ResolvedEventV1[][] {
   const streams: ResolvedEventV1[][] = Array.from({ length: CONCURRENCY }, () => []);
   const start = Date.now() - 90 * 86_400_000;
   for (let n = 0; n < EVENTS; n++) {
@@ -83,22 +87,31 @@ function makeEvents(profileIds: string[], hasher: (type: string, value: string) 
   return streams;
 }
 
-async function benchIngestion(pool: pg.Pool, core: ReturnType<typeof createProfileStoreCore>, profileIds: string[]) {
+async function benchIngestion(
+  pool: pg.Pool,
+  core: ReturnType<typeof createProfileStoreCore>,
+  profileIds: string[],
+) {
   const streams = makeEvents(profileIds, core.hasher);
   const started = performance.now();
   await Promise.all(
     streams.map(async (events) => {
-      for (let i = 0; i < events.length; i += BATCH) await ingestResolvedBatch(core, events.slice(i, i + BATCH));
+      for (let i = 0; i < events.length; i += BATCH)
+        await ingestResolvedBatch(core, events.slice(i, i + BATCH));
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   // Baseline: the same number of rows, batched the same way, into a plain table with one index.
-  await pool.query('CREATE TABLE bare_events (event_id uuid PRIMARY KEY, profile_id uuid, occurred_at timestamptz, payload jsonb)');
+  await pool.query(
+    'CREATE TABLE bare_events (event_id uuid PRIMARY KEY, profile_id uuid, occurred_at timestamptz, payload jsonb)',
+  );
   const bareStarted = performance.now();
   await Promise.all(
     streams.map(async (events) => {
       for (let i = 0; i < events.length; i += BATCH) {
-        const rows = events.slice(i, i + BATCH).map((e) => ({ id: e.event.eventId, p: e.profileId, t: e.event.timestamp, payload: e.event }));
+        const rows = events
+          .slice(i, i + BATCH)
+          .map((e) => ({ id: e.event.eventId, p: e.profileId, t: e.event.timestamp, payload: e.event }));
         await pool.query(
           `INSERT INTO bare_events SELECT id, p, t, payload FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, p uuid, t timestamptz, payload jsonb)`,
           [JSON.stringify(rows)],
@@ -128,7 +141,13 @@ async function benchPgSelect(pool: pg.Pool, profileIds: string[]) {
 
 async function benchApi(pool: pg.Pool, core: ReturnType<typeof createProfileStoreCore>) {
   const key = generateApiKey({ name: 'bench', scopes: ['profile:read'] });
-  const profiles = createProfileService({ db: pool, vault: core.vault, hasher: core.hasher, audit: { record: async () => undefined }, normalize: normalizeForLookup });
+  const profiles = createProfileService({
+    db: pool,
+    vault: core.vault,
+    hasher: core.hasher,
+    audit: { record: async () => undefined },
+    normalize: normalizeForLookup,
+  });
   const app = await buildApp({
     logger: createLogger({ name: 'bench', level: 'silent' }),
     registry: createMetricsRegistry({ service: 'bench', collectDefault: false }),
@@ -144,10 +163,24 @@ async function benchApi(pool: pg.Pool, core: ReturnType<typeof createProfileStor
     overallRate: RATE,
     duration: DURATION_S,
     headers: { authorization: `Bearer ${key.token}` },
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/profiles/lookup?type=email&value=${encodeURIComponent(emailOf(n++ % PROFILES))}` }) }],
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({
+          ...req,
+          path: `/v1/profiles/lookup?type=email&value=${encodeURIComponent(emailOf(n++ % PROFILES))}`,
+        }),
+      },
+    ],
   });
   await app.close();
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.non2xx, total: result.requests.total };
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx,
+    total: result.requests.total,
+  };
 }
 
 function writeResults(section: string): void {
@@ -155,8 +188,11 @@ function writeResults(section: string): void {
   const start = '<!-- bench:profile-store:start -->';
   const end = '<!-- bench:profile-store:end -->';
   const block = `${start}\n${section}\n${end}`;
-  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\nResults of the benches in `bench/`, each section written by its bench.\n';
-  if (doc.includes(start) && doc.includes(end)) doc = doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length);
+  let doc = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nResults of the benches in `bench/`, each section written by its bench.\n';
+  if (doc.includes(start) && doc.includes(end))
+    doc = doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length);
   else doc = `${doc.trimEnd()}\n\n${block}\n`;
   fs.writeFileSync(file, doc);
 }
@@ -180,11 +216,12 @@ async function main(): Promise<void> {
     const bare = await benchPgSelect(pool, profileIds);
     console.log('pg select', bare);
     const cpus = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
+    const load = os.loadavg()[0]!.toFixed(1);
     writeResults(
       [
         '## Profile store',
         '',
-        `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus} (shared with other work), PostgreSQL local, Node ${process.version}.`,
+        `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus} (shared with other work; load average ${load} at the end), PostgreSQL local, Node ${process.version}.`,
         `Command: \`node bench/ts-runner.js bench/profile-store-bench.ts\` (BENCH_EVENTS=${EVENTS}, BENCH_PROFILES=${PROFILES}, BENCH_BATCH=${BATCH}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_RATE=${RATE}, BENCH_DURATION_S=${DURATION_S}).`,
         '',
         '| measure | profile store | bare pg baseline | ratio | target |',
@@ -193,7 +230,7 @@ async function main(): Promise<void> {
         `| lookup p50 at ${RATE} req/s (ms) | ${api.p50} | ${bare.p50.toFixed(2)} (SELECT by PK) | ${(api.p50 / bare.p50).toFixed(1)}× | |`,
         `| lookup p99 at ${RATE} req/s (ms) | ${api.p99} | ${bare.p99.toFixed(2)} (SELECT by PK) | ${(api.p99 / bare.p99).toFixed(1)}× | < 10 |`,
         '',
-        `API: ${api.total} requests, ${Math.round(api.rps)} req/s achieved, ${api.errors} errors/non-2xx. Each ingested event writes the timeline row, its idempotency key, the identity upsert, trait observations (personal ones encrypted), golden-record and computed-trait updates and one outbox row per changed profile, in one transaction per batch.`,
+        `API: ${api.total} requests, ${Math.round(api.rps)} req/s achieved, ${api.errors} errors/non-2xx. Each ingested event writes the timeline row, its idempotency key, the identity upsert, trait observations (personal ones encrypted), golden-record and computed-trait updates and one outbox row per changed profile, in one transaction per batch. autocannon runs in the bench process, so it competes with the API for the same cores.`,
       ].join('\n'),
     );
   } finally {

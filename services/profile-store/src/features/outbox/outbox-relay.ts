@@ -1,4 +1,4 @@
-import type { TopicId, TopicMessage } from '@tessera/contracts';
+import { AppError, type TopicId, type TopicMessage } from '@tessera/contracts';
 import { withTransaction } from '@tessera/db';
 import type { Logger } from '@tessera/observability';
 import type pg from 'pg';
@@ -57,7 +57,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let lastReport = 0;
   const pendingCount = async () => {
     const { rows } = await opts.pool.query<{ n: string }>(
-      'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+      'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND failed_reason IS NULL',
     );
     return Number(rows[0]!.n);
   };
@@ -65,21 +65,37 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   async function relayOnce(): Promise<number> {
     return withTransaction(opts.pool, async (client) => {
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL AND failed_reason IS NULL
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       if (rows.length === 0) return 0;
+      const published: string[] = [];
       // Consecutive rows of one topic and kind go in one send; order across runs is kept.
       let run: OutboxRow[] = [];
       const flush = async () => {
         if (run.length === 0) return;
         const topic = run[0]!.topic as TopicId;
-        if (run[0]!.payload === null)
-          await opts.publisher.publishTombstone(
-            topic,
-            run.map((r) => r.key),
+        try {
+          if (run[0]!.payload === null)
+            await opts.publisher.publishTombstone(
+              topic,
+              run.map((r) => r.key),
+            );
+          else await opts.publisher.publish(topic, run.map((r) => r.payload) as TopicMessage<typeof topic>[]);
+          published.push(...run.map((r) => r.id));
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'EVENT_SCHEMA_INVALID')) throw err;
+          // Validation fails before anything is sent: set the run aside so the rows behind it flow.
+          log.error(
+            { err, topic, ids: run.map((r) => r.id) },
+            'outbox messages rejected by the topic schema; set aside',
           );
-        else await opts.publisher.publish(topic, run.map((r) => r.payload) as TopicMessage<typeof topic>[]);
+          await client.query('UPDATE outbox SET failed_reason = $2 WHERE id = ANY($1::bigint[])', [
+            run.map((r) => r.id),
+            err.message.slice(0, 2000),
+          ]);
+        }
         run = [];
       };
       for (const row of rows) {
@@ -89,9 +105,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         run.push(row);
       }
       await flush();
-      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-        rows.map((r) => r.id),
-      ]);
+      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [published]);
       return rows.length;
     });
   }
@@ -149,7 +163,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     relayOnce,
     async pending() {
       const { rows } = await opts.pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL',
+        'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND failed_reason IS NULL',
       );
       return Number(rows[0]!.n);
     },
