@@ -12,6 +12,12 @@ import { readManifest, readMessages, readTruth, writeJsonl, writeWorld } from '.
 import { runDemo } from '../demo/run-demo';
 import { resolvePlatformSettings, type PlatformFlags } from './platform-settings';
 
+const tillRegion = (value: string): string | null => {
+  if (value.toLowerCase() === 'none') return null;
+  if (!/^[A-Za-z]{2}$/.test(value))
+    throw new InvalidArgumentError('--till-region must be a two-letter region (US, GB) or none');
+  return value.toUpperCase();
+};
 const positiveInt =
   (name: string) =>
   (value: string): number => {
@@ -66,6 +72,12 @@ export function addTrafficSubcommands(root: Command): Command {
       '--namespace <tag>',
       'make emails/user ids/loyalty ids unique to this world (several worlds, one platform)',
     )
+    .option(
+      '--till-region <CC|none>',
+      "the POS source's default region (local phone formats at the till)",
+      tillRegion,
+      'US',
+    )
     .action(
       async (o: {
         out: string;
@@ -74,6 +86,7 @@ export function addTrafficSubcommands(root: Command): Command {
         days: number;
         startAt?: string;
         namespace?: string;
+        tillRegion: string | null;
       }) => {
         const options = {
           seed: o.seed,
@@ -81,6 +94,7 @@ export function addTrafficSubcommands(root: Command): Command {
           days: o.days,
           ...(o.startAt ? { startAt: o.startAt } : {}),
           ...(o.namespace ? { namespace: o.namespace } : {}),
+          tillRegion: o.tillRegion,
         };
         const manifest = await writeWorld(o.out, generateWorld(options), options);
         process.stdout.write(
@@ -187,10 +201,23 @@ export function addTrafficSubcommands(root: Command): Command {
         'give up waiting for processing after this long',
         positiveInt('--timeout'),
         90,
+      )
+      .addOption(
+        new Option('--till-region <CC|none>', "the POS source's default region, if it has one")
+          .env('TESSERA_TILL_REGION')
+          .argParser(tillRegion)
+          .default(null, 'none'),
       ),
   ).action(
     async (
-      o: PlatformFlags & { seed: number; persons: number; out: string; customers: number; timeout: number },
+      o: PlatformFlags & {
+        seed: number;
+        persons: number;
+        out: string;
+        customers: number;
+        timeout: number;
+        tillRegion: string | null;
+      },
     ) => {
       const settings = resolvePlatformSettings(o);
       await runDemo({
@@ -199,6 +226,7 @@ export function addTrafficSubcommands(root: Command): Command {
         persons: o.persons,
         out: o.out,
         customers: o.customers,
+        tillRegion: o.tillRegion,
         timeoutMs: o.timeout * 1000,
         print: (...lines) => process.stdout.write(lines.map((l) => `${l}\n`).join('')),
       });

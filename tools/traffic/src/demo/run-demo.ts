@@ -8,6 +8,7 @@ import { createSendProgress } from '../sender/progress-bar';
 import { sendWorld } from '../sender/send-world';
 import { generateWorld } from '../world/generate-world';
 import type { Person, TruthRecord, World } from '../world/model';
+import { platformMessageIds } from '../world/platform-message-ids';
 import { writeJsonl, writeWorld } from '../world/world-io';
 import path from 'node:path';
 import { renderCustomer, type ProfileViews } from './render-customer';
@@ -22,6 +23,8 @@ export interface DemoOptions {
   settings: PlatformSettings;
   seed: number;
   persons: number;
+  /** The POS source's default region (null: none, so till phones carry a country code). */
+  tillRegion: string | null;
   out: string;
   customers: number;
   timeoutMs: number;
@@ -127,8 +130,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     );
 
   print(`1. Generating a world of ${opts.persons} people (seed ${opts.seed}) …`);
-  const world = generateWorld({ seed: opts.seed, persons: opts.persons });
-  await writeWorld(opts.out, world, { seed: opts.seed, persons: opts.persons });
+  const world = generateWorld({ seed: opts.seed, persons: opts.persons, tillRegion: opts.tillRegion });
+  await writeWorld(opts.out, world, { seed: opts.seed, persons: opts.persons, tillRegion: opts.tillRegion });
   const routes = new Map<string, number>();
   for (const m of world.messages) routes.set(m.route, (routes.get(m.route) ?? 0) + 1);
   print(
@@ -191,7 +194,10 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   print('4. A few customers, from scattered touchpoints to one golden record:');
   const recordsByPerson = new Map<string, TruthRecord[]>();
   for (const t of truth) recordsByPerson.set(t.personId, [...(recordsByPerson.get(t.personId) ?? []), t]);
-  const truthById = new Map(truth.map((t) => [t.id, t]));
+  // identity reports events by the messageIds ingest gave them
+  const truthById = new Map<string, TruthRecord>();
+  const messageById = new Map(world.messages.map((m) => [m.id, m]));
+  for (const t of truth) for (const id of platformMessageIds(messageById.get(t.id)!)) truthById.set(id, t);
   for (const { title, person } of pickCustomers(world, recordsByPerson, opts.customers)) {
     const records = recordsByPerson.get(person.personId) ?? [];
     const profileId = mainProfile(records, clustering);

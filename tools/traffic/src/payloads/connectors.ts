@@ -180,19 +180,22 @@ export interface SocialInput {
   at: string;
   network: SocialNetwork;
   socialId: Ident;
-  handle: string;
+  handle: Ident;
   interaction?: 'like' | 'comment' | 'follow' | 'share';
   lead?: { formId: string; email?: Ident; phone?: Ident; firstName: string; lastName: string };
 }
 
 /** A social interaction or a lead-ad form submission, as social platforms' webhooks deliver them. */
 export function buildSocial(input: SocialInput): Built {
-  const identifiers = [truthOf(IdTypes.socialId(input.network), input.socialId)];
+  const identifiers = [
+    truthOf(IdTypes.socialHandle(input.network), input.handle),
+    truthOf(IdTypes.socialId(input.network), input.socialId),
+  ];
   const body: Record<string, unknown> = {
     eventId: input.eventId,
     network: input.network,
     occurredAt: input.at,
-    user: { id: input.socialId.raw, handle: input.handle },
+    user: { id: input.socialId.raw, handle: input.handle.raw },
   };
   if (input.lead) {
     body.type = 'lead';

@@ -74,7 +74,11 @@ export function posJourney(ctx: JourneyContext): void {
     let phone: Ident | undefined;
     let email: Ident | undefined;
     if (enrolment) {
-      if (person.mobile) phone = ctx.phone(person.mobile, ['national', 'digits', 'international']);
+      if (person.mobile)
+        phone = ctx.phone(
+          person.mobile,
+          ctx.tillFormats(person.mobile, ['national', 'digits', 'international']),
+        );
       email = person.givesJunk && rng.chance(0.5) ? ctx.junkEmail() : ctx.email(emailOn(person, day));
     } else {
       const choice = rng.weighted([
@@ -83,8 +87,10 @@ export function posJourney(ctx: JourneyContext): void {
         ['landline', ctx.household.landline ? 1 : 0],
         ['junk', person.givesJunk ? 3 : 0],
       ] as const);
-      if (choice === 'mobile' && person.mobile) phone = ctx.phone(person.mobile, ['national', 'digits']);
-      if (choice === 'landline') phone = ctx.landline(['national', 'digits']);
+      if (choice === 'mobile' && person.mobile)
+        phone = ctx.phone(person.mobile, ctx.tillFormats(person.mobile, ['national', 'digits']));
+      if (choice === 'landline' && ctx.household.landline)
+        phone = ctx.landline(ctx.tillFormats(ctx.household.landline, ['national', 'digits']));
       if (choice === 'junk') phone = ctx.junkPhone();
     }
     const loyalty =

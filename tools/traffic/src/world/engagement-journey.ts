@@ -56,6 +56,12 @@ export function socialJourney(ctx: JourneyContext): void {
   const social = person.social;
   if (!social) return;
   const socialId = ctx.id(social.id);
+  // networks treat handles case-insensitively and without the @
+  const handle = {
+    raw: social.handle,
+    value: social.handle.replace(/^@+/, '').toLowerCase(),
+    owner: 'person' as const,
+  };
   for (let n = rng.int(1, 4); n > 0; n--) {
     const t = ctx.time(ctx.randomDay());
     const eventId = rng.uuid();
@@ -69,7 +75,7 @@ export function socialJourney(ctx: JourneyContext): void {
         at: ctx.iso(t),
         network: social.network,
         socialId,
-        handle: social.handle,
+        handle,
         interaction: rng.pick(['like', 'comment', 'follow', 'share'] as const),
       }),
     );
@@ -91,7 +97,7 @@ export function socialJourney(ctx: JourneyContext): void {
         at: ctx.iso(t),
         network: social.network,
         socialId,
-        handle: social.handle,
+        handle,
         lead: {
           formId: `form_${social.network}_spring`,
           email,

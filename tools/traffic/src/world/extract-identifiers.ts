@@ -56,7 +56,10 @@ export function extractIdentifiers(route: Route, body: unknown): RawIdentifier[]
     }
     case 'social': {
       if (!isObj(body)) return out;
-      if (isObj(body.user)) push(out, IdTypes.socialId(String(body.network)), body.user.id);
+      if (isObj(body.user)) {
+        push(out, IdTypes.socialHandle(String(body.network)), body.user.handle);
+        push(out, IdTypes.socialId(String(body.network)), body.user.id);
+      }
       if (isObj(body.lead) && isObj(body.lead.fields)) {
         push(out, IdTypes.email, body.lead.fields.email);
         push(out, IdTypes.phone, body.lead.fields.phone_number);

@@ -41,12 +41,15 @@ function owns(person: Person, id: TruthIdentifier): boolean {
       return person.shopifyCustomerId === id.value;
     case IdTypes.crmContactId:
       return person.crmContactId === id.value;
-    default:
+    default: {
+      const social = person.social;
+      if (!social) return false;
+      if (id.type === IdTypes.socialId(social.network)) return social.id === id.value;
       return (
-        person.social !== undefined &&
-        id.type === IdTypes.socialId(person.social.network) &&
-        person.social.id === id.value
+        id.type === IdTypes.socialHandle(social.network) &&
+        social.handle.replace(/^@+/, '').toLowerCase() === id.value
       );
+    }
   }
 }
 

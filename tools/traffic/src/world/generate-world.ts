@@ -15,6 +15,12 @@ export interface GenerateOptions {
   startAt?: string;
   /** Lower-case letters/digits; see `PopulationOptions.namespace`. */
   namespace?: string;
+  /**
+   * Region of the POS source (its default region for phones without a country code): customers
+   * from that region give their number in the local format at the till, others internationally.
+   * Default 'US'; null when the POS source has no region (every till phone then has a country code).
+   */
+  tillRegion?: string | null;
 }
 
 export const DEFAULT_START_AT = '2026-09-01T00:00:00.000Z';
@@ -49,6 +55,9 @@ export function* generateWorldChunks(opts: GenerateOptions): Generator<WorldChun
   if (Number.isNaN(startMs)) throw new Error(`startAt is not an ISO date: ${opts.startAt}`);
   if (opts.namespace !== undefined && !/^[a-z0-9]{1,12}$/.test(opts.namespace))
     throw new Error('namespace must be 1-12 lower-case letters or digits');
+  const tillRegion = opts.tillRegion === undefined ? 'US' : opts.tillRegion;
+  if (tillRegion !== null && !/^[A-Z]{2}$/.test(tillRegion))
+    throw new Error('tillRegion must be an ISO 3166-1 alpha-2 code or null');
   const root = new Rng(opts.seed);
   const population = root.fork('population');
   const journeyRoot = root.fork('journeys');
@@ -61,7 +70,7 @@ export function* generateWorldChunks(opts: GenerateOptions): Generator<WorldChun
     for (const person of members) {
       const personRng = journeyRoot.fork(person.personId);
       for (const [name, journey] of journeys) {
-        const ctx = new JourneyContext(personRng.fork(name), person, household, startMs, days);
+        const ctx = new JourneyContext(personRng.fork(name), person, household, startMs, days, tillRegion);
         journey(ctx);
         drafts.push(...ctx.drafts);
       }

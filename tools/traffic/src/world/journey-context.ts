@@ -27,7 +27,17 @@ export class JourneyContext {
     readonly household: Household,
     private readonly startMs: number,
     readonly days: number,
+    /** Region of the tills (the POS source's default region); null: tills take international numbers only. */
+    private readonly tillRegion: string | null = null,
   ) {}
+
+  /**
+   * How a phone is typed at a till: in the local format when the customer's number is from the
+   * till's region (the platform reads it with the source's region), internationally otherwise.
+   */
+  tillFormats(phone: Phone, local: PhoneFormat[]): PhoneFormat[] {
+    return this.tillRegion !== null && phone.country === this.tillRegion ? local : ['international', 'e164'];
+  }
 
   /** A moment on a given day, during waking hours, in ms since the epoch. */
   time(day: number, hour = this.rng.int(7, 22), minute = this.rng.int(0, 59)): number {

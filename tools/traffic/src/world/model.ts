@@ -7,7 +7,7 @@ export type Route = (typeof Routes)[number];
 
 /**
  * Identifier types as the platform names them. Segment ids and contact points are core types;
- * the rest are the types the connectors map their ids to.
+ * the rest are the types ingest's connectors map vendor ids to (services/ingest connector-message.ts).
  */
 export const IdTypes = {
   userId: 'user_id',
@@ -15,10 +15,13 @@ export const IdTypes = {
   email: 'email',
   phone: 'phone',
   loyaltyId: 'loyalty_id',
-  cardToken: 'card_token',
-  shopifyCustomerId: 'shopify_customer_id',
-  crmContactId: 'crm_contact_id',
+  cardToken: 'pos_card_token',
+  shopifyCustomerId: 'ecommerce_customer_id',
+  crmContactId: 'crm_id',
+  /** The network's stable user id. */
   socialId: (network: string): string => `${network}_id`,
+  /** The handle (renameable): its type is the network itself. */
+  socialHandle: (network: string): string => network,
 } as const;
 
 export interface Address {

@@ -240,7 +240,10 @@ function makePerson(rng: Rng, registry: UniqueRegistry, seed: PersonSeed): Perso
         () => rng.digits(16),
         (v) => `${network}:${v}`,
       ),
-      handle: `${first}${last.slice(0, 3)}${rng.int(1, 999)}`,
+      handle: registry.claim(
+        () => `${rng.chance(0.3) ? '@' : ''}${first}${last.slice(0, 3)}${rng.int(1, 9999)}`,
+        (h) => `${network}@${h.replace(/^@+/, '').toLowerCase()}`,
+      ),
     };
   }
   return person;
