@@ -11,13 +11,15 @@ const TOKEN = 'tsk_fakeadmin_secret';
 const P1 = '01890000-0000-7000-8000-00000000d001';
 const P0 = '01890000-0000-7000-8000-00000000d000';
 const EMAIL = 'jane.roe@example.com';
+const P2 = '01890000-0000-7000-8000-00000000d002';
 
-describe('erasure orchestration', () => {
+describe('data-subject requests', () => {
   let h: ConsentHarness;
   let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
   let overrides: Parameters<ConsentHarness['newCore']>[0];
   let emailHash: string;
   let anonHash: string;
+  const exports: Record<string, unknown> = {};
 
   beforeAll(async () => {
     h = await createConsentHarness({ kafka: true });
@@ -26,8 +28,8 @@ describe('erasure orchestration', () => {
     anonHash = hasher('anonymous_id', 'anon-1');
     upstream = await startFakeUpstream({
       token: TOKEN,
-      lookups: { [`email:${EMAIL}`]: P1 },
-      exports: {
+      lookups: { [`email:${EMAIL}`]: P1, 'email:ann@example.com': P2 },
+      exports: Object.assign(exports, {
         [P1]: {
           profile: { id: P1, mergedFrom: [P0], traits: { email: EMAIL, firstName: 'Jane' }, consent: {} },
           identities: [
@@ -38,7 +40,14 @@ describe('erasure orchestration', () => {
           events: [{ eventId: uuidv7(), type: 'track', event: 'Order Completed' }],
           merges: [{ kind: 'merge', details: { absorbedId: P0 } }],
         },
-      },
+        [P2]: {
+          profile: { id: P2, mergedFrom: [], traits: { firstName: 'Anne' } },
+          identities: [],
+          traits: [],
+          events: [],
+          merges: [],
+        },
+      }),
       merges: { [P1]: { profileId: P1, merges: [{ absorbedId: P0, rule: 'email' }] } },
     });
     overrides = { PROFILE_STORE_URL: upstream.url, IDENTITY_URL: upstream.url, PRIVACY_ADMIN_TOKEN: TOKEN };
@@ -222,5 +231,40 @@ describe('erasure orchestration', () => {
     // Idempotent: running it again changes nothing.
     expect(await restarted.dsr.run(created.requestId)).toBe('completed');
     expect((await restarted.audit.verify()).ok).toBe(true);
+  });
+  it('rectification should publish the correction as a privacy-sourced identify and complete once the golden record shows it', async () => {
+    const core = h.newCore(overrides);
+    const created = await core.dsr.create({
+      kind: 'rectification',
+      jurisdiction: 'gdpr',
+      subject: { identifiers: [{ type: 'email', value: 'ann@example.com' }] },
+      corrections: { firstName: 'Ann' },
+      actor: 'test',
+    });
+    expect(await core.dsr.run(created.requestId)).toBe('dispatched');
+    const events = await collectMessages(h.kafka!.kafka, 'eventsResolved', {
+      until: (ms) => ms.some((m) => m.value?.event.messageId === `dsr-rectification:${created.requestId}`),
+    });
+    const published = events.find(
+      (m) => m.value?.event.messageId === `dsr-rectification:${created.requestId}`,
+    )!.value!;
+    expect(published).toMatchObject({
+      profileId: P2,
+      event: { type: 'identify', sourceId: 'privacy-rectification', traits: { firstName: 'Ann' } },
+    });
+
+    // profile-store applied it: the export now shows the corrected golden value.
+    exports[P2] = {
+      profile: { id: P2, mergedFrom: [], traits: { firstName: 'Ann' } },
+      identities: [],
+      traits: [],
+      events: [],
+      merges: [],
+    };
+    expect(await core.dsr.run(created.requestId)).toBe('completed');
+    const { rows } = await h.pool.query('SELECT payload_sealed FROM privacy_requests WHERE request_id = $1', [
+      created.requestId,
+    ]);
+    expect(rows).toEqual([{ payload_sealed: null }]);
   });
 });
