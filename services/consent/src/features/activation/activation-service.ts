@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ActivationRecordV1Schema } from '@tessera/contracts';
 import type { ConsentChangeV1, ProfileUpdateV1 } from '@tessera/contracts';
 import type { Queryable } from '@tessera/db';
 import { withTransaction } from '@tessera/db';
@@ -90,7 +91,12 @@ export function createActivationService(deps: ActivationServiceDeps): Activation
                   );
             const version = update?.version ?? member?.version ?? 0;
             if (projection.action === 'upsert') {
-              out.push({ topic: deps.topicOf(destination.name), key: profileId, payload: projection.record });
+              // Feeds are published raw (not catalogue topics): validate here so nothing leaves without its schema.
+              out.push({
+                topic: deps.topicOf(destination.name),
+                key: profileId,
+                payload: ActivationRecordV1Schema.parse(projection.record),
+              });
               writes.push({ destination: destination.name, profileId, version, present: true });
             } else {
               // Tombstone only what the feed holds; always remember the version so a stale update cannot re-add.
