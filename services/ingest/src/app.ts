@@ -11,6 +11,7 @@ import type { IngestConfig } from './config';
 import type { SuppressionChecker } from './features/privacy/suppression-list';
 import { createSourceResolver, type SourceResolver } from './features/sources/source-resolver';
 import type { SourceStore } from './features/sources/source-store';
+import type { ImportStore } from './features/imports/import-store';
 import { createRedisDeduplicator } from './features/tracking/dedupe';
 import { createIngestMetrics } from './features/tracking/ingest-metrics';
 import { createIngestService, type IngestService } from './features/tracking/ingest-service';
@@ -35,6 +36,8 @@ export interface IngestAppDeps {
   producer: Pick<TypedProducer, 'publish'>;
   redis: Redis;
   sources: Pick<SourceStore, 'get'>;
+  /** CSV import checkpoints (ingest.imports). */
+  imports: ImportStore;
   suppression: SuppressionChecker;
   hasher: IdentifierHasher;
   /** Readiness checks beyond Redis and the key directory (Postgres, suppression list, producer). */
@@ -124,6 +127,7 @@ export async function buildApp(config: IngestAppConfig, deps: IngestAppDeps): Pr
     keys: deps.keys,
     sources,
     ingest,
+    imports: deps.imports,
     ...(deps.now ? { now: deps.now } : {}),
   });
   return app;

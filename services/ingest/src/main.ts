@@ -11,6 +11,7 @@ import { IngestConfigSchema } from './config';
 import { createIntakeConsumer } from './consumers/intake-consumer';
 import { createSuppressionList } from './features/privacy/suppression-list';
 import { createSourceStore } from './features/sources/source-store';
+import { createImportStore } from './features/imports/import-store';
 import { migrations } from './migrations';
 
 /** The only place that creates clients (Postgres, Redis, Kafka); then listens and consumes intake. */
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     producer,
     redis,
     sources: store,
+    imports: createImportStore(pool),
     suppression,
     hasher,
     ingest,

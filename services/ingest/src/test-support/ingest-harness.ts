@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { buildApp, createIngestPipeline, type IngestAppConfig } from '../app';
 import { createSuppressionList, type SuppressionList } from '../features/privacy/suppression-list';
 import { createSourceStore, type SourceStore } from '../features/sources/source-store';
+import { createImportStore } from '../features/imports/import-store';
 import type { IngestService } from '../features/tracking/ingest-service';
 import { migrations } from '../migrations';
 
@@ -92,6 +93,7 @@ export async function startIngestHarness(
     producer,
     redis: redis.redis,
     sources,
+    imports: createImportStore(pool),
     suppression,
     hasher,
     ingest,

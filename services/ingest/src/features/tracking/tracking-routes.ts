@@ -16,6 +16,8 @@ import { authenticateHeader, authorizeSource, sourceOf } from './ingest-auth';
 import type { IngestService } from './ingest-service';
 import { readJsonBody } from './json-body';
 import { registerConnectorRoutes } from '../connectors/connector-routes';
+import { registerImportRoutes } from '../imports/import-routes';
+import type { ImportStore } from '../imports/import-store';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,6 +47,7 @@ export interface TrackingRoutesOptions {
   keys: KeyDirectory;
   sources: SourceResolver;
   ingest: IngestService;
+  imports: ImportStore;
   now?: () => Date;
 }
 
@@ -152,5 +155,6 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRoutesO
     },
   );
 
+  registerImportRoutes(app, { ingest: opts.ingest, store: opts.imports, preHandler, jsonSchema });
   registerConnectorRoutes(app, { ingest: opts.ingest, preHandler, now, jsonSchema, errorResponses });
 }
