@@ -18,6 +18,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createSourceStore, type SourceStore } from './features/sources/source-store';
 import { migrations } from './migrations';
+import { registerImportCommands } from './features/imports/import-cli';
 
 const CliEnvSchema = z.object({ ...databaseEnv, ...kafkaEnv, LOG_LEVEL: z.string().default('warn') });
 
@@ -201,4 +202,6 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
       });
       out(JSON.stringify({ sourceId: id, writeKey: result.token, keyId: result.record.keyId }));
     });
+
+  registerImportCommands(program, opts);
 }
