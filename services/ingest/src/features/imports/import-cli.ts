@@ -16,7 +16,7 @@ export interface ImportCommandOptions {
  * the file name, so re-running the same command after an interruption resumes the import.
  */
 export function registerImportCommands(program: Command, opts: ImportCommandOptions = {}): void {
-  const out = opts.out ?? ((line: string) => console.log(line));
+  const out = opts.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const env = () => opts.env ?? process.env;
   program
     .command('import')
