@@ -18,3 +18,4 @@ export {
 } from './features/privacy/suppression-list';
 export { createSourceStore, type SourceStore } from './features/sources/source-store';
 export { createIntakeConsumer } from './consumers/intake-consumer';
+export { createImportStore, type ImportStore } from './features/imports/import-store';

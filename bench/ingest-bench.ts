@@ -1,0 +1,193 @@
+/**
+ * Ingest benchmark: accepted events/s and p50/p99 latency for single-event (`/v1/track`) and
+ * batched (`/v1/batch`, BENCH_BATCH events) requests through the real pipeline (auth, zod,
+ * normalization, Redis dedupe + rate limit, Kafka acks=all), each next to a bare fastify endpoint
+ * that parses the same body and does nothing, in the same run, as a ratio. Writes
+ * docs/benchmarks.md between the `bench:ingest` markers.
+ *
+ *   node bench/ts-runner.js bench/ingest-bench.ts
+ *   (env: BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_BATCH, KAFKA_BROKERS, DATABASE_URL, REDIS_URL)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import fastify from 'fastify';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createStaticKeyDirectory, generateApiKey } from '@tessera/access';
+import { createIdentifierHasher } from '@tessera/crypto';
+import { createPool, migrate } from '@tessera/db';
+import { createKafka } from '@tessera/kafka';
+import { createLogger, createMetricsRegistry } from '@tessera/observability';
+import {
+  buildApp,
+  createImportStore,
+  createSourceStore,
+  createStaticSuppressionChecker,
+  migrations,
+} from '@tessera/ingest';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const DURATION_S = env('BENCH_DURATION_S', 10);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 32);
+const BATCH = env('BENCH_BATCH', 100);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface Run {
+  requestsPerSec: number;
+  eventsPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+function trackEvent(): Record<string, unknown> {
+  return {
+    type: 'track',
+    messageId: randomUUID(),
+    userId: `u-${Math.floor(Math.random() * 100_000)}`,
+    event: 'Product Viewed',
+    properties: { sku: 'SNK-220', price: 89.5 },
+    context: { traits: { email: `p${Math.floor(Math.random() * 100_000)}@example.com` } },
+  };
+}
+
+async function load(url: string, pathName: string, events: number, authorization: string): Promise<Run> {
+  const body = () =>
+    events === 1
+      ? JSON.stringify(trackEvent())
+      : JSON.stringify({ batch: Array.from({ length: events }, trackEvent) });
+  const result = await autocannon({
+    url: `${url}${pathName}`,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    // A fresh messageId per request: identical bodies would be deduplicated, not published.
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: body() }) }],
+  });
+  const ok = result['2xx'];
+  return {
+    requestsPerSec: ok / DURATION_S,
+    eventsPerSec: (ok * events) / DURATION_S,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function writeResults(section: string): void {
+  const file = path.resolve(__dirname, '../docs/benchmarks.md');
+  const start = '<!-- bench:ingest:start -->';
+  const end = '<!-- bench:ingest:end -->';
+  const block = `${start}\n${section}\n${end}`;
+  let doc = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nResults of the benches in `bench/`, each section written by its bench.\n';
+  if (doc.includes(start) && doc.includes(end))
+    doc = doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length);
+  else doc = `${doc.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(file, doc);
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'ingest-bench', level: 'warn' });
+  const dbName = `bench_ingest_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const pool = createPool({ connectionString: dbUrl.toString(), schema: migrations.schema, max: 4 });
+  await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir });
+  const prefix = `bench${Date.now()}.`;
+  const kafka = createKafka({ brokers: BROKERS, clientId: 'ingest-bench', topicPrefix: prefix, logger });
+  const topicAdmin = kafka.admin();
+  await topicAdmin.ensureTopics(['eventsIngested', 'deadLetter']);
+  const producer = kafka.producer({ name: 'ingest-bench' });
+  await producer.connect();
+  const redis = new Redis(REDIS_URL);
+  const keyPrefix = `${prefix}`;
+  const { token, record } = generateApiKey({ name: 'bench', scopes: ['ingest:write'], sourceId: 'bench' });
+  const registry = createMetricsRegistry({ service: 'ingest-bench', collectDefault: false });
+  const app = await buildApp(
+    {
+      REDIS_KEY_PREFIX: keyPrefix,
+      INGEST_DEDUPE_WINDOW_SECONDS: 3600,
+      INGEST_RATE_LIMIT_PER_SECOND: 10_000_000,
+      INGEST_ALLOW_UNREGISTERED_SOURCES: true,
+      INGEST_DEFAULT_CHANNEL: 'web',
+      INGEST_DEFAULT_REGION: 'US',
+      INGEST_SOURCE_CACHE_SECONDS: 60,
+    },
+    {
+      logger,
+      registry,
+      keys: createStaticKeyDirectory([record]),
+      producer,
+      redis,
+      sources: createSourceStore(pool),
+      imports: createImportStore(pool),
+      suppression: createStaticSuppressionChecker(),
+      hasher: createIdentifierHasher('YmVuY2gtaWRlbnRpZmllci1oYXNoLWtleS0zMi1ieXRlcy1sb25nISE'),
+    },
+  );
+  const bare = fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  bare.post('/v1/track', async () => ({ success: true }));
+  bare.post('/v1/batch', async () => ({ success: true }));
+  const ingestUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+  const authorization = `Basic ${Buffer.from(`${token}:`).toString('base64')}`;
+  try {
+    const rows: string[] = [];
+    for (const [label, pathName, events] of [
+      ['single event', '/v1/track', 1],
+      [`batch of ${BATCH}`, '/v1/batch', BATCH],
+    ] as const) {
+      const ingest = await load(ingestUrl, pathName, events, authorization);
+      const baseline = await load(bareUrl, pathName, events, authorization);
+      rows.push(
+        `| ${label} | ${Math.round(ingest.eventsPerSec).toLocaleString('en-US')} | ${ingest.p50} / ${ingest.p99} | ${Math.round(baseline.eventsPerSec).toLocaleString('en-US')} | ${baseline.p50} / ${baseline.p99} | ${(ingest.eventsPerSec / baseline.eventsPerSec).toFixed(2)} | ${ingest.non2xx} |`,
+      );
+      console.log(label, { ingest, baseline });
+    }
+    const section = [
+      '## Ingest',
+      '',
+      `Command: \`node bench/ts-runner.js bench/ingest-bench.ts\` (BENCH_DURATION_S=${DURATION_S}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_BATCH=${BATCH}); ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}, Kafka/Redis/Postgres on the same machine, autocannon in the same process.`,
+      '',
+      'Accepted events/s count only 2xx responses (each acknowledged by Kafka, acks=all). The bare endpoint is fastify parsing the same body and doing nothing.',
+      '',
+      '| requests | ingest events/s | ingest p50 / p99 ms | bare events/s | bare p50 / p99 ms | ratio | ingest non-2xx |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n');
+    writeResults(section);
+    console.log(section);
+  } finally {
+    await app.close();
+    await bare.close();
+    await producer.disconnect();
+    await topicAdmin.deleteTopicsByPrefix(prefix).catch(() => undefined);
+    await topicAdmin.disconnect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
