@@ -14,7 +14,7 @@ describe('platform settings', () => {
 
   it('resolvePlatformSettings should prefer flags over the environment and fall back to local ports', () => {
     const s = resolvePlatformSettings(
-      { ingestUrl: 'http://i:1', envFile: '/nonexistent' },
+      { ingestUrl: 'http://i:1', keysFile: '/nonexistent' },
       { TESSERA_WRITE_KEY: 'w', TESSERA_READ_KEY: 'r', PROFILE_STORE_PORT: '9082' },
     );
     expect(s).toEqual({

@@ -21,7 +21,7 @@ export interface PlatformFlags {
   /** `route=key,route=key` for sources with their own keys. */
   writeKeys?: string;
   readKey?: string;
-  envFile?: string;
+  keysFile?: string;
 }
 
 /** KEY=VALUE lines (optionally `export`ed and quoted), the format scripts/up.sh writes. */
@@ -56,7 +56,7 @@ export function resolvePlatformSettings(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): PlatformSettings {
-  const envFile = flags.envFile ?? path.join(cwd, '.tessera', 'dev-keys.env');
+  const envFile = flags.keysFile ?? path.join(cwd, '.tessera', 'dev-keys.env');
   const fileVars = existsSync(envFile) ? parseEnvFile(readFileSync(envFile, 'utf8')) : {};
   const get = (name: string): string | undefined => env[name] ?? fileVars[name];
   const local = (portVar: string, port: number): string => `http://127.0.0.1:${get(portVar) ?? port}`;

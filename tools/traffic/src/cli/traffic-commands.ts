@@ -12,8 +12,9 @@ import { readManifest, readMessages, readTruth, writeJsonl, writeWorld } from '.
 import { runDemo } from '../demo/run-demo';
 import { resolvePlatformSettings, type PlatformFlags } from './platform-settings';
 
-const tillRegion = (value: string): string | null => {
-  if (value.toLowerCase() === 'none') return null;
+// commander turns a parser's null into '', so "no region" travels as 'none' and is mapped at use
+const tillRegion = (value: string): string => {
+  if (value.toLowerCase() === 'none') return 'none';
   if (!/^[A-Za-z]{2}$/.test(value))
     throw new InvalidArgumentError('--till-region must be a two-letter region (US, GB) or none');
   return value.toUpperCase();
@@ -35,22 +36,25 @@ const nonNegativeInt =
   };
 
 function platformOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--ingest-url <url>', 'ingest base URL').env('TESSERA_INGEST_URL'))
-    .addOption(new Option('--identity-url <url>', 'identity base URL').env('TESSERA_IDENTITY_URL'))
-    .addOption(new Option('--profile-url <url>', 'profile-store base URL').env('TESSERA_PROFILE_URL'))
-    .addOption(new Option('--consent-url <url>', 'consent base URL').env('TESSERA_CONSENT_URL'))
-    .addOption(
-      new Option('--write-key <key>', 'write key for every source (HTTP Basic username)').env(
-        'TESSERA_WRITE_KEY',
-      ),
-    )
-    .option(
-      '--write-keys <route=key,...>',
-      'write keys per route (web, app, sendgrid, shopify, pos, social, crm)',
-    )
-    .addOption(new Option('--read-key <key>', 'key with profile:read and pii:read').env('TESSERA_READ_KEY'))
-    .option('--env-file <file>', 'KEY=VALUE file with TESSERA_* keys', '.tessera/dev-keys.env');
+  return (
+    cmd
+      .addOption(new Option('--ingest-url <url>', 'ingest base URL').env('TESSERA_INGEST_URL'))
+      .addOption(new Option('--identity-url <url>', 'identity base URL').env('TESSERA_IDENTITY_URL'))
+      .addOption(new Option('--profile-url <url>', 'profile-store base URL').env('TESSERA_PROFILE_URL'))
+      .addOption(new Option('--consent-url <url>', 'consent base URL').env('TESSERA_CONSENT_URL'))
+      .addOption(
+        new Option('--write-key <key>', 'write key for every source (HTTP Basic username)').env(
+          'TESSERA_WRITE_KEY',
+        ),
+      )
+      .option(
+        '--write-keys <route=key,...>',
+        'write keys per route (web, app, sendgrid, shopify, pos, social, crm)',
+      )
+      .addOption(new Option('--read-key <key>', 'key with profile:read and pii:read').env('TESSERA_READ_KEY'))
+      // not --env-file: Node 20 takes that flag for itself even after the script name
+      .option('--keys-file <file>', 'KEY=VALUE file with TESSERA_* keys', '.tessera/dev-keys.env')
+  );
 }
 
 /** Adds generate, send, quality and demo to a command (the `tessera-traffic` root or `tessera traffic`). */
@@ -86,7 +90,7 @@ export function addTrafficSubcommands(root: Command): Command {
         days: number;
         startAt?: string;
         namespace?: string;
-        tillRegion: string | null;
+        tillRegion: string;
       }) => {
         const options = {
           seed: o.seed,
@@ -94,7 +98,7 @@ export function addTrafficSubcommands(root: Command): Command {
           days: o.days,
           ...(o.startAt ? { startAt: o.startAt } : {}),
           ...(o.namespace ? { namespace: o.namespace } : {}),
-          tillRegion: o.tillRegion,
+          tillRegion: o.tillRegion === 'none' ? null : o.tillRegion,
         };
         const manifest = await writeWorld(o.out, generateWorld(options), options);
         process.stdout.write(
@@ -206,7 +210,7 @@ export function addTrafficSubcommands(root: Command): Command {
         new Option('--till-region <CC|none>', "the POS source's default region, if it has one")
           .env('TESSERA_TILL_REGION')
           .argParser(tillRegion)
-          .default(null, 'none'),
+          .default('none'),
       ),
   ).action(
     async (
@@ -216,7 +220,7 @@ export function addTrafficSubcommands(root: Command): Command {
         out: string;
         customers: number;
         timeout: number;
-        tillRegion: string | null;
+        tillRegion: string;
       },
     ) => {
       const settings = resolvePlatformSettings(o);
@@ -226,7 +230,7 @@ export function addTrafficSubcommands(root: Command): Command {
         persons: o.persons,
         out: o.out,
         customers: o.customers,
-        tillRegion: o.tillRegion,
+        tillRegion: o.tillRegion === 'none' ? null : o.tillRegion,
         timeoutMs: o.timeout * 1000,
         print: (...lines) => process.stdout.write(lines.map((l) => `${l}\n`).join('')),
       });

@@ -37,6 +37,10 @@ async function getJson(fetchFn: FetchLike, url: string, token: string): Promise<
       'x-access-purpose': 'tessera-traffic identity quality check',
     },
     signal: AbortSignal.timeout(10_000),
+  }).catch((err: unknown) => {
+    throw new Error(`cannot reach ${new URL(url).origin} (is the platform running? npm run start:platform)`, {
+      cause: err,
+    });
   });
   const text = await res.text();
   if (res.status === 404) return undefined;

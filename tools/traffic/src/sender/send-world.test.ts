@@ -193,3 +193,24 @@ describe('sendWorld duplicates', () => {
     expect(fake.accepted).toHaveLength(25);
   });
 });
+
+describe('sendWorld unreachable', () => {
+  it('sendWorld should stop with a clear error when nothing answers', async () => {
+    let calls = 0;
+    const refused = async (): Promise<never> => {
+      calls++;
+      throw new TypeError('fetch failed');
+    };
+    await expect(
+      sendWorld({
+        messages,
+        ingestUrl: 'http://127.0.0.1:1',
+        writeKeys: { default: 'wk' },
+        fetch: refused,
+        concurrency: 2,
+        maxAttempts: 1,
+      }),
+    ).rejects.toThrow('cannot reach ingest at http://127.0.0.1:1');
+    expect(calls).toBeLessThan(20);
+  });
+});

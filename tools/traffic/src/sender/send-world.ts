@@ -139,8 +139,11 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
     opts.onProgress?.({ ...stats });
   };
 
+  let stopped = false;
+  let networkFailures = 0;
+  const unreachableAfter = Math.max(10, 2 * (opts.concurrency ?? 16));
   const sendUnit = async (unit: SendUnit): Promise<void> => {
-    if (opts.signal?.aborted) return;
+    if (opts.signal?.aborted || stopped) return;
     await bucket?.acquire(unit.messages.length);
     const init = {
       method: 'POST',
@@ -158,6 +161,7 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
         stats.requests++;
         const res = await fetchFn(`${baseUrl}${unit.path}`, { ...init, signal: AbortSignal.timeout(30_000) });
         const text = await res.text();
+        networkFailures = 0;
         status = res.status;
         const answer = readAnswer(text);
         code = answer.code;
@@ -170,6 +174,13 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
         const retryAfter = Number(res.headers.get('retry-after'));
         if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
       } catch {
+        // nothing answers at all (wrong URL, ingest down): stop instead of retrying every message
+        if (++networkFailures >= unreachableAfter) {
+          stopped = true;
+          throw new Error(
+            `cannot reach ingest at ${baseUrl} (${networkFailures} connection failures in a row)`,
+          );
+        }
         // connection refused/reset or timeout: retried like a 5xx
       }
       if (attempt >= maxAttempts || opts.signal?.aborted)
@@ -181,7 +192,6 @@ export async function sendWorld(opts: SendOptions): Promise<SendResult> {
   };
 
   // workers pull from one lazy iterator, so memory stays flat whatever the world's size
-  let stopped = false;
   const worker = async (): Promise<void> => {
     try {
       for (let next = units.next(); !next.done && !stopped; next = units.next()) await sendUnit(next.value);
