@@ -35,12 +35,12 @@ describe('walking skeleton', () => {
       event: 'Signed Up',
       messageId: `m-track-${anonymousId}`,
       properties: { plan: 'pro' },
-      context: { traits: { email: '  Ada.Lovelace@Example.COM ' } },
+      context: { traits: { email: '  Ada.Lovelace@Analytical-Engines.co.uk ' } },
     });
     expect(track.status).toBe(200);
 
     const lookupUrl = `${platform.services['profile-store'].url}/v1/profiles/lookup?type=email&value=${encodeURIComponent(
-      'ada.lovelace@example.com',
+      'ada.lovelace@analytical-engines.co.uk',
     )}`;
     const profile = await waitFor(
       async () => {
@@ -61,13 +61,18 @@ describe('walking skeleton', () => {
 
     const events = await waitFor(
       async () => {
-        const res = await getJson(`${platform.services['profile-store'].url}/v1/profiles/${profile.id}/events`, platform.readKey);
+        const res = await getJson(
+          `${platform.services['profile-store'].url}/v1/profiles/${profile.id}/events`,
+          platform.readKey,
+        );
         const items = (res.body as { events?: Array<{ messageId?: string }> }).events ?? [];
         return items.length >= 2 ? items : undefined;
       },
       { timeoutMs: 30_000, message: 'both events never reached the timeline' },
     );
-    expect(events.map((e) => e.messageId).sort()).toEqual([`m-page-${anonymousId}`, `m-track-${anonymousId}`].sort());
+    expect(events.map((e) => e.messageId).sort()).toEqual(
+      [`m-page-${anonymousId}`, `m-track-${anonymousId}`].sort(),
+    );
 
     const updates = await collectMessages(platform.kafka.kafka, 'profileUpdates', {
       until: (msgs) => msgs.some((m) => m.value?.profileId === profile.id),
@@ -86,7 +91,10 @@ describe('walking skeleton', () => {
   it('a request with an unknown write key should be refused with 401 and the error shape', async () => {
     const res = await fetch(`${platform.services.ingest.url}/v1/track`, {
       method: 'POST',
-      headers: { authorization: basicAuth('tsk_unknownkey0000000_secret'), 'content-type': 'application/json' },
+      headers: {
+        authorization: basicAuth('tsk_unknownkey0000000_secret'),
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ userId: 'u', event: 'X' }),
     });
     expect(res.status).toBe(401);

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createKeyAdmin, createStaticKeyDirectory } from '@tessera/access';
 import { LocalKeyring } from '@tessera/crypto';
-import { createTestDatabase, createTestKafka, createTestRedis, uniqueName, type TestKafka } from '@tessera/testkit';
+import {
+  createTestDatabase,
+  createTestKafka,
+  createTestRedis,
+  uniqueName,
+  type TestKafka,
+} from '@tessera/testkit';
 import { startService, type RunningService, type ServiceName } from './platform';
 
 export interface E2ePlatform {
@@ -11,6 +17,9 @@ export interface E2ePlatform {
   readKey: string;
   adminKey: string;
   sourceId: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
   /** Every line every service logged so far. */
   logs(): string;
   stop(): Promise<void>;
@@ -58,9 +67,11 @@ export async function startE2ePlatform(): Promise<E2ePlatform> {
     ]);
     const [ingest, consent] = await Promise.all([
       startService('ingest', env).then((s) => (started.push(s), s)),
-      startService('consent', { ...env, PROFILE_STORE_URL: profileStore.url, IDENTITY_URL: identity.url }).then(
-        (s) => (started.push(s), s),
-      ),
+      startService('consent', {
+        ...env,
+        PROFILE_STORE_URL: profileStore.url,
+        IDENTITY_URL: identity.url,
+      }).then((s) => (started.push(s), s)),
     ]);
     const services = { ingest, identity, 'profile-store': profileStore, consent };
     return {
@@ -70,6 +81,9 @@ export async function startE2ePlatform(): Promise<E2ePlatform> {
       readKey: read.token,
       adminKey: admin.token,
       sourceId,
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.keyPrefix,
       logs: () => started.map((s) => s.output()).join('\n'),
       async stop() {
         const codes = await Promise.all(started.map((s) => s.stop()));
@@ -90,7 +104,9 @@ export function basicAuth(writeKey: string): string {
 }
 
 export async function getJson(url: string, token: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'e2e-test' } });
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'e2e-test' },
+  });
   const text = await res.text();
   return { status: res.status, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined };
 }
