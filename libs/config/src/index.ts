@@ -11,7 +11,10 @@ export class ConfigError extends Error {
  * Parses the environment once against a zod object schema. Throws a `ConfigError` listing every
  * bad or missing variable by name; `loadConfig` turns that into a readable exit.
  */
-export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
@@ -58,7 +61,10 @@ export const kafkaEnv = {
   KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   /** Deployment/test prefix for every topic name. */
-  TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
 };
 export const databaseEnv = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/postgres'),

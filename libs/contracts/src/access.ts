@@ -4,7 +4,13 @@ import { IsoDateTimeSchema } from './common';
 /**
  * API key scopes. A source's write key is a key with `ingest:write` bound to that source.
  */
-export const ScopeSchema = z.enum(['ingest:write', 'profile:read', 'pii:read', 'consent:write', 'privacy:admin']);
+export const ScopeSchema = z.enum([
+  'ingest:write',
+  'profile:read',
+  'pii:read',
+  'consent:write',
+  'privacy:admin',
+]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
 /**

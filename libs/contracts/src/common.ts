@@ -7,7 +7,18 @@ export const JsonObjectSchema = z.record(z.string(), z.unknown());
 export type JsonObject = z.infer<typeof JsonObjectSchema>;
 
 /** Where an event came from. One source (with its write key) has exactly one channel. */
-export const ChannelSchema = z.enum(['web', 'app', 'server', 'email', 'ecommerce', 'pos', 'social', 'crm', 'import', 'kafka']);
+export const ChannelSchema = z.enum([
+  'web',
+  'app',
+  'server',
+  'email',
+  'ecommerce',
+  'pos',
+  'social',
+  'crm',
+  'import',
+  'kafka',
+]);
 export type Channel = z.infer<typeof ChannelSchema>;
 
 /** Segment's call types; every canonical event is one of them. */

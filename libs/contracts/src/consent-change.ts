@@ -9,7 +9,10 @@ export const ConsentChangeV1Schema = z.object({
   changeId: UuidSchema,
   subject: z
     .object({ profileId: UuidSchema.optional(), identifier: HashedIdentifierSchema.optional() })
-    .refine((s) => s.profileId !== undefined || s.identifier !== undefined, 'subject needs a profileId or identifier'),
+    .refine(
+      (s) => s.profileId !== undefined || s.identifier !== undefined,
+      'subject needs a profileId or identifier',
+    ),
   purpose: PurposeSchema,
   status: z.enum(['granted', 'denied', 'withdrawn', 'unknown']),
   previousStatus: z.enum(['granted', 'denied', 'withdrawn', 'unknown']),

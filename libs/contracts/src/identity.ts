@@ -9,7 +9,14 @@ import { HashedIdentifierSchema } from './identifier';
  */
 export const ResolutionDecisionSchema = z.object({
   identifier: HashedIdentifierSchema,
-  outcome: z.enum(['attached', 'known', 'merged', 'refused_limit', 'refused_blocklist', 'refused_quarantine']),
+  outcome: z.enum([
+    'attached',
+    'known',
+    'merged',
+    'refused_limit',
+    'refused_blocklist',
+    'refused_quarantine',
+  ]),
   rule: z.string().max(200).optional(),
   detail: z.string().max(500).optional(),
 });
@@ -61,9 +68,11 @@ export const SplitChangeV1Schema = z.object({
 export type SplitChangeV1 = z.infer<typeof SplitChangeV1Schema>;
 
 /** Identity graph changes, keyed by the (surviving or split) profile id. */
-export const IdentityChangeV1Schema = z.discriminatedUnion('kind', [MergeChangeV1Schema, SplitChangeV1Schema]);
+export const IdentityChangeV1Schema = z.discriminatedUnion('kind', [
+  MergeChangeV1Schema,
+  SplitChangeV1Schema,
+]);
 export type IdentityChangeV1 = z.infer<typeof IdentityChangeV1Schema>;
 
 export const identityChangeKey = (change: IdentityChangeV1): string =>
   change.kind === 'merge' ? change.survivorId : change.profileId;
-

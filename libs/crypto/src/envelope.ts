@@ -43,7 +43,8 @@ export class LocalKeyring implements KeyEncryptionProvider {
     if (keys.length === 0) throw new Error('keyring needs at least one key');
     for (const { keyId, key } of keys) {
       if (key.length !== 32) throw new Error(`keyring key ${keyId} must be 32 bytes, got ${key.length}`);
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(keyId)) throw new Error(`keyring key id ${keyId} is not [A-Za-z0-9_-]{1,32}`);
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(keyId))
+        throw new Error(`keyring key id ${keyId} is not [A-Za-z0-9_-]{1,32}`);
     }
     this.keys = new Map(keys.map((k) => [k.keyId, k.key]));
     this.primaryKeyId = keys[0]!.keyId;

@@ -6,7 +6,9 @@ describe('createIdentifierHasher', () => {
   it('createIdentifierHasher should be deterministic, keyed and type-scoped', () => {
     expect(hash('email', 'a@b.co')).toBe(hash('email', 'a@b.co'));
     expect(hash('email', 'a@b.co')).not.toBe(hash('user_id', 'a@b.co'));
-    expect(createIdentifierHasher('fedcba9876543210fedcba9876543210')('email', 'a@b.co')).not.toBe(hash('email', 'a@b.co'));
+    expect(createIdentifierHasher('fedcba9876543210fedcba9876543210')('email', 'a@b.co')).not.toBe(
+      hash('email', 'a@b.co'),
+    );
     expect(hash('email', 'a@b.co')).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });

@@ -15,12 +15,19 @@ export function createIdentifierHasher(key: string | Buffer): IdentifierHasher {
   const keyBytes = typeof key === 'string' ? decodeSecret(key) : key;
   if (keyBytes.length < 16) throw new Error('identifier hash key must be at least 16 bytes');
   return (type, value) =>
-    createHmac('sha256', keyBytes).update(type).update(':').update(value).digest().subarray(0, HASH_BYTES).toString('base64url');
+    createHmac('sha256', keyBytes)
+      .update(type)
+      .update(':')
+      .update(value)
+      .digest()
+      .subarray(0, HASH_BYTES)
+      .toString('base64url');
 }
 
 /** Secrets in env are base64 or hex; anything else is taken as UTF-8 bytes. */
 export function decodeSecret(secret: string): Buffer {
-  if (/^[0-9a-fA-F]+$/.test(secret) && secret.length % 2 === 0 && secret.length >= 32) return Buffer.from(secret, 'hex');
+  if (/^[0-9a-fA-F]+$/.test(secret) && secret.length % 2 === 0 && secret.length >= 32)
+    return Buffer.from(secret, 'hex');
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(secret) && secret.length >= 43) {
     const bytes = Buffer.from(secret, secret.includes('-') || secret.includes('_') ? 'base64url' : 'base64');
     if (bytes.length >= 32) return bytes;

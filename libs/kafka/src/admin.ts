@@ -85,8 +85,10 @@ export function createTopicAdmin(settings: AdminSettings): TopicAdmin {
       const missing = planned.filter((t) => !existing.has(t.name));
       if (missing.length > 0) {
         try {
+          // kafkajs's own leader wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a loaded broker
+          // answers for a moment after creation; waitForMetadata below polls until leaders exist.
           await a.createTopics({
-            waitForLeaders: true,
+            waitForLeaders: false,
             topics: missing.map((t) => ({
               topic: t.name,
               numPartitions: t.partitions,
