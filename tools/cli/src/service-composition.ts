@@ -14,6 +14,7 @@ import {
   migrations as profileStoreMigrations,
   registerProfileStoreCommands,
 } from '@tessera/profile-store';
+import { registerTrafficCommands } from '@tessera/traffic';
 import { requiredVariables, type RequiredEnv } from './deploy/required-env';
 import type { MigrationCatalogue } from './commands/migrate';
 import type { RegisterCommands } from './program';
@@ -32,6 +33,7 @@ export const serviceCommands: RegisterCommands[] = [
   registerIdentityCommands,
   registerProfileStoreCommands,
   registerConsentCommands,
+  registerTrafficCommands,
 ];
 
 /** What each service cannot start without, from its own config schema (deploy checks use it). */

@@ -59,9 +59,12 @@ export const defaultIdentityRules: IdentityRulesInput = {
         'a@a.com',
         'no@email.com',
         'none@none.com',
+        'noemail@noemail.com',
       ],
       blocklistPatterns: [
         '^(noreply|no-reply|donotreply|do-not-reply|nobody|mailer-daemon|postmaster)@',
+        // What tills and call centres type when the customer gives no address.
+        '^(noemail|no-email|none|na|n\\/a|unknown|declined)@',
         '@(example\\.(com|org|net)|test\\.com|localhost)$',
       ],
     },
