@@ -33,19 +33,49 @@ describe('privacy across services', () => {
       platform.readKey,
     );
 
-  it('an ESP unsubscribe should withdraw email consent, and erasure should leave zero residue and suppress re-ingest', async () => {
+  it('an ESP unsubscribe should withdraw email consent, access should export everything, and erasure should leave zero residue and suppress re-ingest', async () => {
+    // A browsing session before sign-up, the sign-up itself, then the session linked to the account:
+    // two profiles that identity merges.
+    const anonymousId = `anon-${Date.now()}`;
+    const userId = `crm-${Date.now()}`;
+    expect(
+      (await ingest('/v1/page', { anonymousId, name: 'Careers', messageId: `m-page-${email}` })).status,
+    ).toBe(200);
+    await waitFor(
+      async () => ((await lookup('anonymous_id', anonymousId)).status === 200 ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        message: 'anonymous profile never appeared',
+      },
+    );
     const identify = await ingest('/v1/identify', {
-      userId: `crm-${Date.now()}`,
+      userId,
       messageId: `m-identify-${email}`,
       traits: { email, phone, firstName: 'Grace', lastName: 'Hopper' },
     });
     expect(identify.status).toBe(200);
+    await waitFor(async () => ((await lookup('email', email)).status === 200 ? true : undefined), {
+      timeoutMs: 60_000,
+      message: 'known profile never appeared',
+    });
+    const link = await ingest('/v1/track', {
+      anonymousId,
+      userId,
+      event: 'Logged In',
+      messageId: `m-login-${email}`,
+    });
+    expect(link.status).toBe(200);
     const profile = await waitFor(
       async () => {
-        const res = await lookup('email', email);
-        return res.status === 200 ? (res.body as { id: string }) : undefined;
+        const [byEmail, byAnonymous] = await Promise.all([
+          lookup('email', email),
+          lookup('anonymous_id', anonymousId),
+        ]);
+        const a = byEmail.body as { id?: string };
+        const b = byAnonymous.body as { id?: string };
+        return byEmail.status === 200 && a.id !== undefined && a.id === b.id ? { id: a.id } : undefined;
       },
-      { timeoutMs: 60_000, message: 'profile never appeared' },
+      { timeoutMs: 60_000, message: 'the session was never merged into the account' },
     );
 
     const unsubscribe = await ingest('/v1/connectors/sendgrid', [
@@ -76,6 +106,50 @@ describe('privacy across services', () => {
         `${String(err)}; last consent state: ${JSON.stringify(lastConsent)}; ${unsubscribeBody}`,
       );
     });
+
+    // Access: the machine-readable bundle holds everything the test put in.
+    const dsr = (body: unknown) =>
+      fetch(`${platform.services.consent.url}/v1/dsr`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${platform.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const accessRequest = await dsr({
+      kind: 'access',
+      jurisdiction: 'ccpa',
+      subject: { identifiers: [{ type: 'email', value: email }] },
+    });
+    expect(accessRequest.status).toBe(202);
+    const accessId = ((await accessRequest.json()) as { requestId: string }).requestId;
+    await waitFor(
+      async () => {
+        const res = await getJson(`${platform.services.consent.url}/v1/dsr/${accessId}`, platform.adminKey);
+        const status = (res.body as { status: string }).status;
+        if (status === 'failed') throw new Error(`access request failed: ${JSON.stringify(res.body)}`);
+        return status === 'completed' ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'access request never completed' },
+    );
+    const bundle = await getJson(
+      `${platform.services.consent.url}/v1/dsr/${accessId}/export`,
+      platform.adminKey,
+    );
+    expect(bundle.status).toBe(200);
+    const text = JSON.stringify(bundle.body);
+    for (const piece of [email, phone, 'Grace', 'Hopper', anonymousId, userId, profile.id])
+      expect(text).toContain(piece);
+    for (const messageId of [`m-page-${email}`, `m-identify-${email}`, `m-login-${email}`])
+      expect(text).toContain(messageId);
+    const body = bundle.body as {
+      format: string;
+      consents: Array<{ records: Array<{ purpose: string; status: string }> }>;
+      identityMerges: Record<string, { merges?: unknown[] } | null>;
+    };
+    expect(body.format).toBe('tessera.dsr.access.v1');
+    expect(body.consents.flatMap((c) => c.records)).toContainEqual(
+      expect.objectContaining({ purpose: 'email_marketing', status: 'withdrawn' }),
+    );
+    expect(body.identityMerges[profile.id]?.merges?.length).toBeGreaterThanOrEqual(1);
 
     // Erasure, requested by a privacy officer.
     const created = await fetch(`${platform.services.consent.url}/v1/dsr`, {
