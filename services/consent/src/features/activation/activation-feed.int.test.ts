@@ -125,6 +125,11 @@ describe('activation feeds', () => {
     expect(record.computed).toEqual({ orderCount: 3 });
     expect(record.consent).toEqual({ email_marketing: 'granted' });
     expect(feed('sms')).toEqual([]);
+    // Feeds are published independently: the ads entry may land a moment after the email one.
+    await waitFor(async () => feed('ads').some((m) => m.key === P && m.value !== null), {
+      timeoutMs: 20_000,
+      message: 'profile never reached the ads feed',
+    });
     expect(feed('ads').filter((m) => m.value !== null)).toHaveLength(1);
 
     await h.producer!.publish('eventsResolved', [
