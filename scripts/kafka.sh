@@ -11,6 +11,8 @@ libs_dir="$cache_dir/kafka-$kafka_version/libs"
 state_dir="${TESSERA_KAFKA_STATE_DIR:-$cache_dir/kafka-state}"
 port="${TESSERA_KAFKA_PORT:-9092}"
 controller_port="${TESSERA_KAFKA_CONTROLLER_PORT:-9093}"
+# What the broker tells clients to connect to; a test can put a TCP proxy in front of the broker.
+advertised_port="${TESSERA_KAFKA_ADVERTISED_PORT:-$port}"
 heap="${TESSERA_KAFKA_HEAP:-1G}"
 pid_file="$state_dir/kafka.pid"
 log_file="$state_dir/kafka.log"
@@ -42,7 +44,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$advertised_port
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT

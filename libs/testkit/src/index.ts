@@ -10,3 +10,4 @@ export {
 } from './kafka';
 export { uniqueName, waitFor, type WaitForOptions } from './wait-for';
 export { captureLogs, testLogger } from './logging';
+export { startProxiedBroker, type ProxiedBroker } from './proxied-broker';
