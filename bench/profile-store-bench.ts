@@ -7,6 +7,7 @@
  *   node bench/ts-runner.js bench/profile-store-bench.ts
  *   (env: BENCH_EVENTS, BENCH_PROFILES, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_RATE, BENCH_DURATION_S, DATABASE_URL)
  */
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,7 @@ const settings = {
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const LOADGEN_FLAG = '--load-generator';
 const emailOf = (i: number) => `bench.user${i}@example.com`;
 
 function makeEvents(
@@ -156,13 +158,43 @@ async function benchApi(pool: pg.Pool, core: ReturnType<typeof createProfileStor
     profiles,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  // The load generator runs in a child process so it does not steal the API's event loop.
+  const result = await runLoadGenerator({ url: address, token: key.token });
+  await app.close();
+  return result;
+}
+
+interface LoadResult {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+  total: number;
+}
+
+function runLoadGenerator(target: { url: string; token: string }): Promise<LoadResult> {
+  // Re-runs this script through the ts runner (which removed itself from argv) in load-generator mode.
+  const runner = path.resolve(__dirname, 'ts-runner.js');
+  const child = fork(runner, [__filename, LOADGEN_FLAG, JSON.stringify(target)], {
+    execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
+    });
+  });
+}
+
+async function loadGenerator(target: { url: string; token: string }): Promise<void> {
   let n = 0;
   const result = await autocannon({
-    url: address,
+    url: target.url,
     connections: 20,
     overallRate: RATE,
     duration: DURATION_S,
-    headers: { authorization: `Bearer ${key.token}` },
+    headers: { authorization: `Bearer ${target.token}` },
     requests: [
       {
         method: 'GET',
@@ -173,14 +205,14 @@ async function benchApi(pool: pg.Pool, core: ReturnType<typeof createProfileStor
       },
     ],
   });
-  await app.close();
-  return {
+  const out: LoadResult = {
     p50: result.latency.p50,
     p99: result.latency.p99,
     rps: result.requests.average,
     errors: result.errors + result.non2xx,
     total: result.requests.total,
   };
+  await new Promise<void>((resolve) => process.send!(out, () => resolve()));
 }
 
 function writeResults(section: string): void {
@@ -230,7 +262,7 @@ async function main(): Promise<void> {
         `| lookup p50 at ${RATE} req/s (ms) | ${api.p50} | ${bare.p50.toFixed(2)} (SELECT by PK) | ${(api.p50 / bare.p50).toFixed(1)}× | |`,
         `| lookup p99 at ${RATE} req/s (ms) | ${api.p99} | ${bare.p99.toFixed(2)} (SELECT by PK) | ${(api.p99 / bare.p99).toFixed(1)}× | < 10 |`,
         '',
-        `API: ${api.total} requests, ${Math.round(api.rps)} req/s achieved, ${api.errors} errors/non-2xx. Each ingested event writes the timeline row, its idempotency key, the identity upsert, trait observations (personal ones encrypted), golden-record and computed-trait updates and one outbox row per changed profile, in one transaction per batch. autocannon runs in the bench process, so it competes with the API for the same cores.`,
+        `API: ${api.total} requests, ${Math.round(api.rps)} req/s achieved, ${api.errors} errors/non-2xx. Each ingested event writes the timeline row, its idempotency key, the identity upsert, trait observations (personal ones encrypted), golden-record and computed-trait updates and one outbox row per changed profile, in one transaction per batch. autocannon runs in a child process (its own event loop) but on the same 2 cores as the API and Postgres.`,
       ].join('\n'),
     );
   } finally {
@@ -240,7 +272,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+const loadgenAt = process.argv.indexOf(LOADGEN_FLAG);
+(loadgenAt >= 0
+  ? loadGenerator(JSON.parse(process.argv[loadgenAt + 1]!) as { url: string; token: string })
+  : main()
+).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
