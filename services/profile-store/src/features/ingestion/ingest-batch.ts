@@ -10,7 +10,7 @@ import {
 } from '../computed/computed-traits';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
-import { lockRoots, saveProfiles } from '../profiles/profile-repository';
+import { lockRoots, saveProfiles, snapshotProfiles } from '../profiles/profile-repository';
 import { recomputeGolden } from '../traits/golden-record';
 import type { SurvivorshipConfig } from '../traits/survivorship-config';
 import { mapResolvedEvent, type EventRow, type IdentitySighting, type TraitSighting } from './event-mapping';
@@ -91,6 +91,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
       touchedTraits.set(t.profileId, set);
     }
     const list = [...profiles.values()];
+    const loaded = snapshotProfiles(list);
     const traitChanges = await recomputeGolden(client, deps.survivorship, list, touchedTraits);
 
     const outbox: OutboxEntry[] = [];
@@ -107,7 +108,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
       profile.version += 1;
       outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed));
     }
-    await saveProfiles(client, list);
+    await saveProfiles(client, list, loaded);
     await enqueueOutbox(client, outbox);
     result.profilesChanged = list.length;
     return result;
