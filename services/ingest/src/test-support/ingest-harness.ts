@@ -44,7 +44,12 @@ const TOPICS: TopicId[] = ['eventsIngested', 'intake', 'suppression', 'deadLette
 
 /** Ingest over real Postgres, Redis and Kafka (own database, key prefix and topic prefix). */
 export async function startIngestHarness(
-  opts: { logger?: Logger; config?: Partial<IngestAppConfig> } = {},
+  opts: {
+    logger?: Logger;
+    config?: Partial<IngestAppConfig>;
+    /** Publish accepted events through this client instead (e.g. a proxied broker for outage tests). */
+    producerKafka?: TesseraKafka;
+  } = {},
 ): Promise<IngestHarness> {
   const logger = opts.logger ?? testLogger('ingest');
   const [db, redis, testKafka] = await Promise.all([
@@ -54,7 +59,7 @@ export async function startIngestHarness(
   ]);
   const pool = createPool({ connectionString: db.url, schema: migrations.schema, max: 4 });
   await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir });
-  const producer = testKafka.kafka.producer({ name: 'ingest-test' });
+  const producer = (opts.producerKafka ?? testKafka.kafka).producer({ name: 'ingest-test' });
   await producer.connect();
   const suppression = createSuppressionList({
     kafka: testKafka.kafka,
