@@ -10,6 +10,8 @@ export type ServiceName = 'ingest' | 'identity' | 'profile-store' | 'consent';
 export interface RunningService {
   name: ServiceName;
   url: string;
+  /** The service's OS process id (benchmarks read its CPU and RSS from /proc). */
+  pid?: number;
   /** Everything the process wrote (JSON log lines), for assertions such as "no email in logs". */
   output(): string;
   stop(): Promise<number | null>;
@@ -82,6 +84,7 @@ export async function startService(
   return {
     name,
     url,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;

@@ -1,0 +1,170 @@
+/**
+ * End-to-end benchmark: the four services as real processes on the co-located Kafka, Redis and
+ * Postgres, offered the traffic generator's Segment messages (web/app, through /v1/batch) at
+ * several rates up to saturation. Measures accepted events/s at ingest, settled events/s in
+ * profile-store and freshness (ingest 2xx → profile-update message), CPU/RSS per process, and —
+ * in the same run — the ceilings of Kafka, Redis and Postgres with their own tools. Writes the
+ * `bench:e2e` section of docs/benchmarks.md and docs/benchmarks-e2e-chart.png.
+ *
+ *   npx tsc -b tsconfig.build.json && node bench/ts-runner.js bench/e2e-bench.ts
+ *   env: BENCH_RATES (default 250,500,1000,2000), BENCH_STEP_S (20), BENCH_DRAIN_S (30),
+ *        BENCH_MAX_S (30: the as-fast-as-possible step), BENCH_SCALE (10000,100000 profiles),
+ *        BENCH_PRELOAD_S (240: time budget per scale point), BENCH_CONCURRENCY (16), BENCH_BATCH (50),
+ *        BENCH_KAFKA_RECORDS (300000), BENCH_PG_S (10), BENCH_REDIS_N (200000), BENCH_SEED (7)
+ */
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { generateWorldChunks, type WorldMessage } from '@tessera/traffic';
+import { startE2ePlatform } from '../tests/support/e2e-platform';
+import { measureCeilings, type Ceilings } from './e2e/ceilings';
+import { writeChartPng } from './e2e/chart';
+import { writeReport, type ScalePoint } from './e2e/report';
+import { pidsMatching, pidsNamed, type ProcessGroup } from './e2e/resources';
+import { SettleTracker } from './e2e/settle-tracker';
+import { runStep, type StepResult } from './e2e/steps';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const list = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback).split(',').filter((s) => s.trim().length > 0).map(Number);
+const settings = {
+  rates: list('BENCH_RATES', '250,500,1000,2000'),
+  stepSeconds: env('BENCH_STEP_S', 20),
+  drainSeconds: env('BENCH_DRAIN_S', 30),
+  maxSeconds: env('BENCH_MAX_S', 30),
+  scale: list('BENCH_SCALE', '10000,100000'),
+  preloadSeconds: env('BENCH_PRELOAD_S', 240),
+  concurrency: env('BENCH_CONCURRENCY', 16),
+  batchSize: env('BENCH_BATCH', 50),
+  kafkaRecords: env('BENCH_KAFKA_RECORDS', 300_000),
+  recordSize: 600,
+  pgSeconds: env('BENCH_PG_S', 10),
+  redisRequests: env('BENCH_REDIS_N', 200_000),
+  seed: env('BENCH_SEED', 7),
+};
+export type BenchSettings = typeof settings;
+
+const root = path.resolve(__dirname, '..');
+const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+/** The generator's Segment-API messages (web and app routes), lazily, one household at a time. */
+function segmentMessages(seed: number): (n: number) => WorldMessage[] {
+  const chunks = generateWorldChunks({ seed, persons: 5_000_000, namespace: `b${seed}` });
+  const pending: WorldMessage[] = [];
+  return (n) => {
+    while (pending.length < n) {
+      const next = chunks.next();
+      if (next.done) break;
+      for (const m of next.value.messages) if (m.route === 'web' || m.route === 'app') pending.push(m);
+    }
+    return pending.splice(0, n);
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const benchStart = Date.now();
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const prefix = `bench${Date.now().toString(36)}`;
+  const loadavgBefore = (await import('node:os')).loadavg();
+
+  const ceilings: Ceilings = await measureCeilings({ brokers, prefix: `${prefix}.`, log, ...settings });
+
+  log('starting the platform');
+  const platform = await startE2ePlatform();
+  const db = new pg.Client({ connectionString: platform.databaseUrl });
+  await db.connect();
+  const redis = new Redis(platform.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const tracker = new SettleTracker(platform.kafka.kafka, platform.kafka.prefix);
+  const steps: StepResult[] = [];
+  const scale: ScalePoint[] = [];
+  try {
+    await tracker.start();
+    const next = segmentMessages(settings.seed);
+    const svc = platform.services;
+    const groups: ProcessGroup[] = [
+      ...(['ingest', 'identity', 'profile-store', 'consent'] as const).map((name) => ({
+        name,
+        pids: () => (svc[name].pid !== undefined ? [svc[name].pid] : []),
+      })),
+      { name: 'kafka (broker JVM)', pids: () => pidsMatching('kafka.Kafka') },
+      { name: 'postgres (all backends)', pids: () => pidsNamed('postgres') },
+      { name: 'redis-server', pids: () => pidsNamed('redis-server') },
+      { name: 'bench (load + consumers)', pids: () => [process.pid] },
+    ];
+    const step = (label: string, rate: number | null, seconds: number) =>
+      runStep({
+        label, rate, seconds, next, tracker, groups, log,
+        drainSeconds: settings.drainSeconds,
+        ingestUrl: svc.ingest.url,
+        writeKey: platform.writeKey,
+        batchSize: settings.batchSize,
+        concurrency: settings.concurrency,
+      });
+    const snapshot = async (): Promise<Omit<ScalePoint, 'target' | 'step'>> => {
+      const profiles = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM profile_store.profiles');
+      const size = await db.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b');
+      const info = await redis.info('memory');
+      const used = /used_memory:(\d+)/.exec(info);
+      return {
+        profiles: Number(profiles.rows[0]!.n),
+        pgMb: Number(size.rows[0]!.b) / 1024 / 1024,
+        redisMb: used ? Number(used[1]) / 1024 / 1024 : Number.NaN,
+      };
+    };
+
+    log('warm-up (5 s at 200/s, not reported)');
+    await step('warm-up', 200, 5);
+    for (const rate of settings.rates) {
+      log(`step: ${rate} events/s offered for ${settings.stepSeconds} s`);
+      steps.push(await step(`${rate}/s`, rate, settings.stepSeconds));
+    }
+    log(`step: as fast as possible for ${settings.maxSeconds} s`);
+    steps.push(await step('max', null, settings.maxSeconds));
+    scale.push({ target: 0, step: steps[steps.length - 1]!, ...(await snapshot()) });
+
+    for (const target of settings.scale) {
+      const deadline = Date.now() + settings.preloadSeconds * 1000;
+      let snap = await snapshot();
+      log(`scale: preloading to ${target} profiles (now ${snap.profiles}, budget ${settings.preloadSeconds} s)`);
+      for (let round = 0; round < 1000 && snap.profiles < target && Date.now() < deadline; round += 1) {
+        const left = Math.max(5, Math.min(30, Math.round((deadline - Date.now()) / 1000)));
+        await step(`preload ${target}`, null, left);
+        snap = await snapshot();
+        log(`  ${snap.profiles} profiles`);
+      }
+      const measured = await step(`max @ ${target}`, null, settings.maxSeconds);
+      scale.push({ target, step: measured, ...(await snapshot()) });
+    }
+  } finally {
+    await tracker.stop();
+    await db.end().catch(() => undefined);
+    redis.disconnect();
+    await platform.stop().catch((err: unknown) => log(`platform stop: ${String(err)}`));
+  }
+
+  const loadavgAfter = (await import('node:os')).loadavg();
+  const chartPath = path.join(root, 'docs', 'benchmarks-e2e-chart.png');
+  writeChartPng(
+    steps.map((s) => ({ label: s.label, settledPerSec: s.settledPerSec, p50: s.p50, p95: s.p95, p99: s.p99 })),
+    'Tessera end to end: settled throughput vs. freshness',
+    1000,
+    chartPath,
+  );
+  await writeReport({
+    file: path.join(root, 'docs', 'benchmarks.md'),
+    startedAt,
+    minutes: (Date.now() - benchStart) / 60_000,
+    settings,
+    ceilings,
+    steps,
+    scale,
+    loadavg: { before: loadavgBefore, after: loadavgAfter },
+  });
+  log(`wrote docs/benchmarks.md and ${path.relative(root, chartPath)} in ${((Date.now() - benchStart) / 60_000).toFixed(1)} min`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

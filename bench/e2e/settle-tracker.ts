@@ -1,0 +1,125 @@
+/**
+ * Follows an event from ingest's 2xx to the golden record.
+ *
+ * The profile-update message carries no messageIds, so the match goes through the resolved-events
+ * topic, which does: identity publishes `{profileId, event.messageId}` there, and profile-store
+ * consumes it and publishes the profile's update. An accepted event is **settled** when a
+ * profile-update for its profile (or, after a merge, for the profile it was merged into) arrives
+ * whose producer timestamp is not earlier than its resolved event's producer timestamp — i.e. an
+ * update written after profile-store could have read the event. Its **freshness** is the time this
+ * bench received that update minus the time it received ingest's 2xx, both on this machine's
+ * clock. Updates are matched per profile, so a batch that folds 50 events of one profile into one
+ * update settles all 50 at once — which is what a downstream consumer of the feed sees.
+ */
+import type { TesseraKafka } from '@tessera/kafka';
+
+interface Resolved {
+  profileId: string;
+  producedAt: number;
+}
+
+interface Update {
+  producedAt: number;
+  receivedAt: number;
+}
+
+export interface StepOutcome {
+  accepted: number;
+  settled: number;
+  /** Freshness of every settled event, in ms, sorted. */
+  freshness: number[];
+  /** When the last of the step's events settled (ms since epoch), 0 when none did. */
+  lastSettledAt: number;
+}
+
+export class SettleTracker {
+  private readonly resolved = new Map<string, Resolved>();
+  private readonly updates = new Map<string, Update[]>();
+  private readonly mergedInto = new Map<string, string>();
+  private readonly consumers: Array<{ start(): Promise<void>; stop(): Promise<void> }> = [];
+  resolvedSeen = 0;
+  updatesSeen = 0;
+
+  constructor(
+    private readonly kafka: TesseraKafka,
+    private readonly groupPrefix: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const resolved = this.kafka.consumer({
+      groupId: `${this.groupPrefix}bench-resolved`,
+      topics: ['eventsResolved'],
+      fromBeginning: true,
+      maxRetries: 0,
+      handle: async (messages) => {
+        for (const m of messages) {
+          if (m.value === null) continue;
+          this.resolvedSeen += 1;
+          this.resolved.set(m.value.event.messageId, { profileId: m.value.profileId, producedAt: Number(m.timestamp) });
+        }
+      },
+    });
+    const updates = this.kafka.consumer({
+      groupId: `${this.groupPrefix}bench-updates`,
+      topics: ['profileUpdates'],
+      fromBeginning: true,
+      maxRetries: 0,
+      handle: async (messages) => {
+        const receivedAt = Date.now();
+        for (const m of messages) {
+          if (m.value === null) continue; // tombstone of an erased profile
+          this.updatesSeen += 1;
+          const list = this.updates.get(m.value.profileId) ?? [];
+          list.push({ producedAt: Number(m.timestamp), receivedAt });
+          this.updates.set(m.value.profileId, list);
+          if (m.value.mergedInto !== undefined) this.mergedInto.set(m.value.profileId, m.value.mergedInto);
+        }
+      },
+    });
+    this.consumers.push(resolved, updates);
+    await Promise.all(this.consumers.map((c) => c.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.stop()));
+  }
+
+  /** The receive time of the first update that includes the event, or undefined while it is unsettled. */
+  settledAt(messageId: string): number | undefined {
+    const r = this.resolved.get(messageId);
+    if (!r) return undefined;
+    let profileId: string | undefined = r.profileId;
+    // follow merges a bounded number of hops: a chain longer than that would be a cycle
+    for (let hop = 0; hop < 8 && profileId !== undefined; hop += 1) {
+      const hit = this.updates.get(profileId)?.find((u) => u.producedAt >= r.producedAt);
+      if (hit) return hit.receivedAt;
+      profileId = this.mergedInto.get(profileId);
+    }
+    return undefined;
+  }
+
+  /** Settlement of a step's accepted events (messageId → 2xx time). */
+  outcome(acks: Map<string, number>): StepOutcome {
+    const freshness: number[] = [];
+    let lastSettledAt = 0;
+    for (const [messageId, ackAt] of acks) {
+      const at = this.settledAt(messageId);
+      if (at === undefined) continue;
+      freshness.push(Math.max(0, at - ackAt));
+      lastSettledAt = Math.max(lastSettledAt, at);
+    }
+    freshness.sort((a, b) => a - b);
+    return { accepted: acks.size, settled: freshness.length, freshness, lastSettledAt };
+  }
+
+  countSettled(acks: Map<string, number>): number {
+    let n = 0;
+    for (const id of acks.keys()) if (this.settledAt(id) !== undefined) n += 1;
+    return n;
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}

@@ -1,0 +1,103 @@
+/**
+ * One measured step: offer the traffic generator's Segment messages to ingest at a rate (or as fast
+ * as possible) for a bounded time, then wait (bounded) for them to settle in profile-store.
+ */
+import { sendWorld, type WorldMessage } from '@tessera/traffic';
+import { startResourceWindow, type ProcessGroup, type ResourceUse } from './resources';
+import { percentile, type SettleTracker } from './settle-tracker';
+
+export interface StepResult {
+  label: string;
+  offeredPerSec: number | null;
+  sendSeconds: number;
+  accepted: number;
+  rejected: number;
+  acceptedPerSec: number;
+  settled: number;
+  settledPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  resources: ResourceUse[];
+}
+
+export interface StepOptions {
+  label: string;
+  /** Events per second; null: as fast as `concurrency` allows. */
+  rate: number | null;
+  seconds: number;
+  drainSeconds: number;
+  next: (n: number) => WorldMessage[];
+  ingestUrl: string;
+  writeKey: string;
+  tracker: SettleTracker;
+  groups: ProcessGroup[];
+  batchSize: number;
+  concurrency: number;
+  log: (line: string) => void;
+}
+
+// as-fast-as-possible steps are cut by time; this bounds how many messages we generate for them
+const MAX_STEP_EVENTS = 400_000;
+
+export async function runStep(opts: StepOptions): Promise<StepResult> {
+  const total = opts.rate === null ? MAX_STEP_EVENTS : Math.round(opts.rate * opts.seconds);
+  const messages = opts.next(total);
+  const acks = new Map<string, number>();
+  const window = startResourceWindow(opts.groups);
+  const startedAt = Date.now();
+  const signal = AbortSignal.timeout(opts.rate === null ? opts.seconds * 1000 : (opts.seconds + 30) * 1000);
+  const sent = await sendWorld({
+    messages,
+    collectOutcomes: false,
+    ingestUrl: opts.ingestUrl,
+    writeKeys: { default: opts.writeKey },
+    ...(opts.rate === null ? {} : { rate: opts.rate }),
+    concurrency: opts.concurrency,
+    batchSize: opts.batchSize,
+    maxAttempts: 3,
+    signal,
+    onOutcome: (o) => {
+      if (o.accepted && o.ackAt !== undefined) acks.set(o.id, o.ackAt);
+    },
+  }).catch((err: unknown) => {
+    // an aborted send still reports what it acknowledged through onOutcome
+    if (signal.aborted) return undefined;
+    throw err;
+  });
+  const sendSeconds = (Date.now() - startedAt) / 1000;
+  opts.log(`  ${opts.label}: ${acks.size} accepted in ${sendSeconds.toFixed(1)} s; draining`);
+
+  // bounded drain: until everything settled, no progress for 10 s, or the drain budget is spent
+  const drainDeadline = Date.now() + opts.drainSeconds * 1000;
+  let settled = opts.tracker.countSettled(acks);
+  let lastProgress = Date.now();
+  while (settled < acks.size && Date.now() < drainDeadline && Date.now() - lastProgress < 10_000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = opts.tracker.countSettled(acks);
+    if (now > settled) lastProgress = Date.now();
+    settled = now;
+  }
+  const resources = window();
+  const outcome = opts.tracker.outcome(acks);
+  const settleSeconds = Math.max(0.001, ((outcome.lastSettledAt || Date.now()) - startedAt) / 1000);
+  const result: StepResult = {
+    label: opts.label,
+    offeredPerSec: opts.rate,
+    sendSeconds,
+    accepted: acks.size,
+    rejected: sent?.rejected ?? 0,
+    acceptedPerSec: acks.size / sendSeconds,
+    settled: outcome.settled,
+    settledPerSec: outcome.settled / settleSeconds,
+    p50: percentile(outcome.freshness, 50),
+    p95: percentile(outcome.freshness, 95),
+    p99: percentile(outcome.freshness, 99),
+    resources,
+  };
+  opts.log(
+    `  ${opts.label}: accepted ${result.acceptedPerSec.toFixed(0)}/s, settled ${result.settled}/${result.accepted} at ${result.settledPerSec.toFixed(0)}/s, ` +
+      `freshness p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms`,
+  );
+  return result;
+}
