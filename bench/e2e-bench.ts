@@ -7,9 +7,9 @@
  * `bench:e2e` section of docs/benchmarks.md and docs/benchmarks-e2e-chart.png.
  *
  *   npx tsc -b tsconfig.build.json && node bench/ts-runner.js bench/e2e-bench.ts
- *   env: BENCH_RATES (default 250,500,1000,2000), BENCH_STEP_S (20), BENCH_DRAIN_S (30),
- *        BENCH_MAX_S (30: the as-fast-as-possible step), BENCH_SCALE (10000,100000 profiles),
- *        BENCH_PRELOAD_S (240: time budget per scale point), BENCH_CONCURRENCY (16), BENCH_BATCH (50),
+ *   env: BENCH_RATES (default 250,500,1000,2000), BENCH_STEP_S (15), BENCH_DRAIN_S (30),
+ *        BENCH_MAX_S (20: the as-fast-as-possible step), BENCH_SCALE (10000,100000 profiles),
+ *        BENCH_PRELOAD_S (200: time budget per scale point), BENCH_CONCURRENCY (16), BENCH_BATCH (50),
  *        BENCH_KAFKA_RECORDS (300000), BENCH_PG_S (10), BENCH_REDIS_N (200000), BENCH_SEED (7)
  */
 import path from 'node:path';
@@ -26,14 +26,17 @@ import { runStep, type StepResult } from './e2e/steps';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const list = (name: string, fallback: string) =>
-  (process.env[name] ?? fallback).split(',').filter((s) => s.trim().length > 0).map(Number);
+  (process.env[name] ?? fallback)
+    .split(',')
+    .filter((s) => s.trim().length > 0)
+    .map(Number);
 const settings = {
   rates: list('BENCH_RATES', '250,500,1000,2000'),
-  stepSeconds: env('BENCH_STEP_S', 20),
+  stepSeconds: env('BENCH_STEP_S', 15),
   drainSeconds: env('BENCH_DRAIN_S', 30),
-  maxSeconds: env('BENCH_MAX_S', 30),
+  maxSeconds: env('BENCH_MAX_S', 20),
   scale: list('BENCH_SCALE', '10000,100000'),
-  preloadSeconds: env('BENCH_PRELOAD_S', 240),
+  preloadSeconds: env('BENCH_PRELOAD_S', 200),
   concurrency: env('BENCH_CONCURRENCY', 16),
   batchSize: env('BENCH_BATCH', 50),
   kafkaRecords: env('BENCH_KAFKA_RECORDS', 300_000),
@@ -94,7 +97,13 @@ async function main(): Promise<void> {
     ];
     const step = (label: string, rate: number | null, seconds: number) =>
       runStep({
-        label, rate, seconds, next, tracker, groups, log,
+        label,
+        rate,
+        seconds,
+        next,
+        tracker,
+        groups,
+        log,
         drainSeconds: settings.drainSeconds,
         ingestUrl: svc.ingest.url,
         writeKey: platform.writeKey,
@@ -102,7 +111,9 @@ async function main(): Promise<void> {
         concurrency: settings.concurrency,
       });
     const snapshot = async (): Promise<Omit<ScalePoint, 'target' | 'step'>> => {
-      const profiles = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM profile_store.profiles');
+      const profiles = await db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM profile_store.profiles',
+      );
       const size = await db.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b');
       const info = await redis.info('memory');
       const used = /used_memory:(\d+)/.exec(info);
@@ -126,7 +137,9 @@ async function main(): Promise<void> {
     for (const target of settings.scale) {
       const deadline = Date.now() + settings.preloadSeconds * 1000;
       let snap = await snapshot();
-      log(`scale: preloading to ${target} profiles (now ${snap.profiles}, budget ${settings.preloadSeconds} s)`);
+      log(
+        `scale: preloading to ${target} profiles (now ${snap.profiles}, budget ${settings.preloadSeconds} s)`,
+      );
       for (let round = 0; round < 1000 && snap.profiles < target && Date.now() < deadline; round += 1) {
         const left = Math.max(5, Math.min(30, Math.round((deadline - Date.now()) / 1000)));
         await step(`preload ${target}`, null, left);
@@ -146,7 +159,13 @@ async function main(): Promise<void> {
   const loadavgAfter = (await import('node:os')).loadavg();
   const chartPath = path.join(root, 'docs', 'benchmarks-e2e-chart.png');
   writeChartPng(
-    steps.map((s) => ({ label: s.label, settledPerSec: s.settledPerSec, p50: s.p50, p95: s.p95, p99: s.p99 })),
+    steps.map((s) => ({
+      label: s.label,
+      settledPerSec: s.settledPerSec,
+      p50: s.p50,
+      p95: s.p95,
+      p99: s.p99,
+    })),
     'Tessera end to end: settled throughput vs. freshness',
     1000,
     chartPath,
@@ -161,7 +180,9 @@ async function main(): Promise<void> {
     scale,
     loadavg: { before: loadavgBefore, after: loadavgAfter },
   });
-  log(`wrote docs/benchmarks.md and ${path.relative(root, chartPath)} in ${((Date.now() - benchStart) / 60_000).toFixed(1)} min`);
+  log(
+    `wrote docs/benchmarks.md and ${path.relative(root, chartPath)} in ${((Date.now() - benchStart) / 60_000).toFixed(1)} min`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -36,7 +36,9 @@ async function kafkaCeilings(
   prefix: string,
   records: number,
   recordSize: number,
-): Promise<Pick<Ceilings, 'kafkaProducePerSec' | 'kafkaProduceMBps' | 'kafkaConsumePerSec' | 'kafkaConsumeMBps'>> {
+): Promise<
+  Pick<Ceilings, 'kafkaProducePerSec' | 'kafkaProduceMBps' | 'kafkaConsumePerSec' | 'kafkaConsumeMBps'>
+> {
   const cp = (await sh('bash', ['scripts/kafka.sh', 'classpath'], 30_000)).trim().split('\n')[0]!;
   const topic = `${prefix}perf`;
   const java = (cls: string, args: string[], timeoutMs: number) =>
@@ -44,19 +46,43 @@ async function kafkaCeilings(
   // the platform's hottest topics have 3 partitions in this setup: the same here
   await java(
     'org.apache.kafka.tools.TopicCommand',
-    ['--bootstrap-server', brokers, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '1'],
+    [
+      '--bootstrap-server',
+      brokers,
+      '--create',
+      '--topic',
+      topic,
+      '--partitions',
+      '3',
+      '--replication-factor',
+      '1',
+    ],
     60_000,
   );
   try {
     const produced = await java(
       'org.apache.kafka.tools.ProducerPerformance',
       [
-        '--topic', topic, '--num-records', String(records), '--record-size', String(recordSize),
-        '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'linger.ms=5',
+        '--topic',
+        topic,
+        '--num-records',
+        String(records),
+        '--record-size',
+        String(recordSize),
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${brokers}`,
+        'acks=all',
+        'linger.ms=5',
       ],
       180_000,
     );
-    const summary = produced.split('\n').filter((l) => l.includes(`${records} records sent`)).pop() ?? produced;
+    const summary =
+      produced
+        .split('\n')
+        .filter((l) => l.includes(`${records} records sent`))
+        .pop() ?? produced;
     const consumed = await java(
       'org.apache.kafka.tools.ConsumerPerformance',
       ['--bootstrap-server', brokers, '--topic', topic, '--messages', String(records), '--timeout', '60000'],
@@ -73,21 +99,30 @@ async function kafkaCeilings(
       kafkaConsumePerSec: Number(cols[5]),
     };
   } finally {
-    await java('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', brokers, '--delete', '--topic', topic], 60_000).catch(
-      () => undefined,
-    );
+    await java(
+      'org.apache.kafka.tools.TopicCommand',
+      ['--bootstrap-server', brokers, '--delete', '--topic', topic],
+      60_000,
+    ).catch(() => undefined);
   }
 }
 
 // A small script shaped like the platform's own Lua (read a key, write a key, expire it).
 const LUA = "local v = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1], 'EX', 60); return v";
 
-async function redisCeilings(prefix: string, requests: number): Promise<Pick<Ceilings, 'redisEvalshaPerSec' | 'redisSetPerSec'>> {
+async function redisCeilings(
+  prefix: string,
+  requests: number,
+): Promise<Pick<Ceilings, 'redisEvalshaPerSec' | 'redisSetPerSec'>> {
   const base = ['-h', '127.0.0.1', '-p', '6379'];
   const sha = (await sh('redis-cli', [...base, 'SCRIPT', 'LOAD', LUA], 10_000)).trim().split('\n')[0]!;
   const common = [...base, '-n', String(requests), '-c', '16', '-r', '100000', '-q'];
   try {
-    const evalsha = await sh('redis-benchmark', [...common, 'EVALSHA', sha, '1', `${prefix}k:__rand_int__`, 'v'], 120_000);
+    const evalsha = await sh(
+      'redis-benchmark',
+      [...common, 'EVALSHA', sha, '1', `${prefix}k:__rand_int__`, 'v'],
+      120_000,
+    );
     const set = await sh('redis-benchmark', [...common, 'SET', `${prefix}s:__rand_int__`, 'v'], 120_000);
     return {
       redisEvalshaPerSec: num(evalsha, /([\d.]+) requests per second/, 'EVALSHA rps'),
@@ -95,13 +130,21 @@ async function redisCeilings(prefix: string, requests: number): Promise<Pick<Cei
     };
   } finally {
     // the keys expire in 60 s anyway; delete them now so the memory figures that follow are clean
-    await sh('bash', ['-c', `redis-cli ${base.join(' ')} --scan --pattern '${prefix}*' | xargs -r -n 1000 redis-cli ${base.join(' ')} DEL >/dev/null`], 60_000).catch(
-      () => undefined,
-    );
+    await sh(
+      'bash',
+      [
+        '-c',
+        `redis-cli ${base.join(' ')} --scan --pattern '${prefix}*' | xargs -r -n 1000 redis-cli ${base.join(' ')} DEL >/dev/null`,
+      ],
+      60_000,
+    ).catch(() => undefined);
   }
 }
 
-async function pgCeilings(prefix: string, seconds: number): Promise<Pick<Ceilings, 'pgSelectTps' | 'pgTpcbTps'>> {
+async function pgCeilings(
+  prefix: string,
+  seconds: number,
+): Promise<Pick<Ceilings, 'pgSelectTps' | 'pgTpcbTps'>> {
   const db = `${prefix.replace(/[^a-z0-9]/g, '')}_pgbench`;
   const conn = ['-h', '127.0.0.1', '-U', 'postgres'];
   await sh('createdb', [...conn, db], 30_000);
@@ -131,7 +174,9 @@ export async function measureCeilings(opts: {
 }): Promise<Ceilings> {
   opts.log('ceilings: kafka perf tools');
   const kafka = await kafkaCeilings(opts.brokers, opts.prefix, opts.kafkaRecords, opts.recordSize);
-  opts.log(`  produce ${kafka.kafkaProducePerSec.toFixed(0)}/s, consume ${kafka.kafkaConsumePerSec.toFixed(0)}/s`);
+  opts.log(
+    `  produce ${kafka.kafkaProducePerSec.toFixed(0)}/s, consume ${kafka.kafkaConsumePerSec.toFixed(0)}/s`,
+  );
   opts.log('ceilings: redis-benchmark');
   const redis = await redisCeilings(opts.prefix, opts.redisRequests);
   opts.log(`  EVALSHA ${redis.redisEvalshaPerSec.toFixed(0)}/s, SET ${redis.redisSetPerSec.toFixed(0)}/s`);

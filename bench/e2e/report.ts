@@ -33,7 +33,10 @@ function tryRun(cmd: string, args: string[]): string {
 
 function machine(): string[] {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const kafkaJar = tryRun('bash', ['-c', 'ls ~/.cache/tessera/ 2>/dev/null | grep -o "kafka-[0-9.]*" | head -1']);
+  const kafkaJar = tryRun('bash', [
+    '-c',
+    'ls ~/.cache/tessera/ 2>/dev/null | grep -o "kafka-[0-9.]*" | head -1',
+  ]);
   return [
     `- Machine: ${os.cpus().length} cores (nproc ${tryRun('nproc', [])}), ${cpu}, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
     `- Versions: node ${process.version}, ${kafkaJar.replace('-', ' ')} (single-node KRaft), PostgreSQL ${tryRun('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-Atc', 'show server_version'])}, ${tryRun('redis-server', ['--version']).split(' ').slice(0, 3).join(' ')}`,
@@ -46,7 +49,9 @@ function goalLines(steps: StepResult[]): string[] {
   const half = saturation / 2;
   // the offered-rate step closest to half of saturation (at or above it when one exists)
   const rated = measured.filter((s) => s.offeredPerSec !== null);
-  const atHalf = [...rated].sort((a, b) => Math.abs(a.settledPerSec - half) - Math.abs(b.settledPerSec - half))[0];
+  const atHalf = [...rated].sort(
+    (a, b) => Math.abs(a.settledPerSec - half) - Math.abs(b.settledPerSec - half),
+  )[0];
   const ratio = saturation / RUDDERSTACK;
   const freshOk = atHalf !== undefined && atHalf.p99 < 1000 && atHalf.settled >= atHalf.accepted * 0.99;
   return [
@@ -78,13 +83,15 @@ export async function writeReport(opts: {
     '',
     `Command: \`npx tsc -b tsconfig.build.json && node bench/ts-runner.js bench/e2e-bench.ts\` — run ${opts.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${opts.minutes.toFixed(1)} min.`,
     ...machine(),
-    `- Settings: ${Object.entries(opts.settings).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`).join(', ')}.`,
+    `- Settings: ${Object.entries(opts.settings)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`)
+      .join(', ')}.`,
     `- Load: Kafka, Redis and Postgres co-located with the four services, the load generator and the feed consumers on the same ${os.cpus().length} cores; other engineers' benches and suites may have been running (load average before ${opts.loadavg.before.map((v) => v.toFixed(2)).join(' / ')}, after ${opts.loadavg.after.map((v) => v.toFixed(2)).join(' / ')}). Absolute numbers are noisy; the ratios are from the same run.`,
     '',
-    '**Method.** Traffic: the traffic generator\'s synthetic people (seeded), only their Segment-API messages (web and app routes: anonymous sessions, identify, track, page…), sent to ingest\'s `/v1/batch` in batches of ' +
+    "**Method.** Traffic: the traffic generator's synthetic people (seeded), only their Segment-API messages (web and app routes: anonymous sessions, identify, track, page…), sent to ingest's `/v1/batch` in batches of " +
       `${String(opts.settings.batchSize)} with ${String(opts.settings.concurrency)} requests in flight, paced by a token bucket per offered rate (the "max" steps are unpaced and cut by time). ` +
-      '*Accepted* = events in 2xx answers (acked by Kafka, acks=all) per second of sending. *Settled*: an accepted event is settled when a profile-update message for its profile (following `mergedInto`) arrives whose producer timestamp is not earlier than that of the event\'s resolved-event message (`tessera.events.resolved.v1` carries the messageId and profile id; the update feed carries neither messageId nor event ids, so this is the match). ' +
-      '*Settled events/s* = settled events / (last settle − step start). *Freshness* = time this bench received that update − time it received ingest\'s 2xx (one clock). Each step drains for at most ' +
+      "*Accepted* = events in 2xx answers (acked by Kafka, acks=all) per second of sending. *Settled*: an accepted event is settled when a profile-update message for its profile (following `mergedInto`) arrives whose producer timestamp is not earlier than that of the event's resolved-event message (`tessera.events.resolved.v1` carries the messageId and profile id; the update feed carries neither messageId nor event ids, so this is the match). " +
+      "*Settled events/s* = settled events / (last settle − step start). *Freshness* = time this bench received that update − time it received ingest's 2xx (one clock). Each step drains for at most " +
       `${String(opts.settings.drainSeconds)} s (or until 10 s without progress). CPU in cores averaged over the step incl. drain; RSS is the peak.`,
     '',
     '### Ceilings (same run, same machine)',
@@ -121,11 +128,14 @@ export async function writeReport(opts: {
     '',
     `| step | ${steps[0]?.resources.map((r) => r.name).join(' | ') ?? ''} |`,
     `|---|${steps[0]?.resources.map(() => '---').join('|') ?? ''}|`,
-    ...steps.map((s) => `| ${s.label} | ${s.resources.map((r) => `${r.cpuCores.toFixed(2)} / ${n0(r.rssMb)}`).join(' | ')} |`),
+    ...steps.map(
+      (s) =>
+        `| ${s.label} | ${s.resources.map((r) => `${r.cpuCores.toFixed(2)} / ${n0(r.rssMb)}`).join(' | ')} |`,
+    ),
     '',
     '### Scaling with the graph',
     '',
-    'Each point: profiles preloaded through the same path (ingest → identity → profile-store, unpaced) within a time budget, then an unpaced measured step. Redis memory is the whole instance (`used_memory`, shared with other users of the server); Postgres is the bench database\'s size.',
+    "Each point: profiles preloaded through the same path (ingest → identity → profile-store, unpaced) within a time budget, then an unpaced measured step. Redis memory is the whole instance (`used_memory`, shared with other users of the server); Postgres is the bench database's size.",
     '',
     '| target profiles | profiles reached | accepted/s | settled/s | freshness p50 / p99 ms | Postgres MB | Redis MB |',
     '|---|---|---|---|---|---|---|',
@@ -136,7 +146,10 @@ export async function writeReport(opts: {
     '',
     ...opts.scale
       .filter((p) => p.target > 0 && p.profiles < p.target)
-      .map((p) => `- The ${n0(p.target)}-profile point was not reached within the preload budget (${n0(p.profiles)} profiles); its row is measured at the size reached.`),
+      .map(
+        (p) =>
+          `- The ${n0(p.target)}-profile point was not reached within the preload budget (${n0(p.profiles)} profiles); its row is measured at the size reached.`,
+      ),
     '- 1M profiles: not run — at the preload rates above it would take far longer than the ~15 min budget of one run on this machine.',
     END,
   ];

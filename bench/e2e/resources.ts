@@ -71,7 +71,10 @@ export function startResourceWindow(groups: ProcessGroup[], sampleMs = 1000): ()
   const peakRss = pidLists.map(() => 0);
   const sample = () =>
     pidLists.forEach((pids, i) => {
-      peakRss[i] = Math.max(peakRss[i]!, pids.reduce((sum, pid) => sum + rssKb(pid), 0));
+      peakRss[i] = Math.max(
+        peakRss[i]!,
+        pids.reduce((sum, pid) => sum + rssKb(pid), 0),
+      );
     });
   sample();
   const timer = setInterval(sample, sampleMs);

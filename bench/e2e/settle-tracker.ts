@@ -55,7 +55,10 @@ export class SettleTracker {
         for (const m of messages) {
           if (m.value === null) continue;
           this.resolvedSeen += 1;
-          this.resolved.set(m.value.event.messageId, { profileId: m.value.profileId, producedAt: Number(m.timestamp) });
+          this.resolved.set(m.value.event.messageId, {
+            profileId: m.value.profileId,
+            producedAt: Number(m.timestamp),
+          });
         }
       },
     });
