@@ -92,7 +92,7 @@ export async function writeReport(opts: {
       `${String(opts.settings.batchSize)} with ${String(opts.settings.concurrency)} requests in flight, paced by a token bucket per offered rate (the "max" steps are unpaced and cut by time). ` +
       "*Accepted* = events in 2xx answers (acked by Kafka, acks=all) per second of sending. *Settled*: an accepted event is settled when a profile-update message for its profile (following `mergedInto`) arrives whose producer timestamp is not earlier than that of the event's resolved-event message (`tessera.events.resolved.v1` carries the messageId and profile id; the update feed carries neither messageId nor event ids, so this is the match). " +
       "*Settled events/s* = settled events / (last settle − step start). *Freshness* = time this bench received that update − time it received ingest's 2xx (one clock). Each step drains for at most " +
-      `${String(opts.settings.drainSeconds)} s (or until 10 s without progress). CPU in cores averaged over the step incl. drain; RSS is the peak.`,
+      `${String(opts.settings.drainSeconds)} s (or until 10 s without progress). CPU in cores averaged over the step incl. drain; RSS is the peak (for Postgres the sum over all backends, which counts shared buffers once per backend that touched them, so it overstates).`,
     '',
     '### Ceilings (same run, same machine)',
     '',
