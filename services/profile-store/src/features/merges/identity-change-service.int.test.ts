@@ -87,7 +87,7 @@ describe('applyIdentityChange', () => {
     expect(kinds).toContainEqual({ key: a, kind: 'merged' });
   });
 
-  it('merge should work when it arrives before either profile has any event', async () => {
+  it('merge should work when it arrives before either profile has an event', async () => {
     const [s, a] = [uuidv7(), uuidv7()];
     expect(await applyIdentityChange(core, merge(s, a))).toBe('applied');
     await ingestResolvedBatch(core, [
