@@ -8,9 +8,7 @@
  *   node bench/ts-runner.js bench/identity-bench.ts
  *   BENCH_EVENTS=20000 BENCH_IDENTIFIERS=1000000 BENCH_BUCKETS=16384 node bench/ts-runner.js bench/identity-bench.ts
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { CanonicalEventV1 } from '@tessera/contracts';
 import { uuidv7 } from '@tessera/contracts';
 import { createPool, migrate } from '@tessera/db';
@@ -27,6 +25,7 @@ import {
 } from '@tessera/identity';
 import type { Resolver } from '@tessera/identity';
 import { createIdentifierHasher } from '@tessera/crypto';
+import { writeBenchSection } from './bench-report';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const IDENTIFIERS = Number(process.env.BENCH_IDENTIFIERS ?? 1_000_000);
@@ -281,19 +280,7 @@ async function memory(): Promise<{
   }
 }
 
-function writeResults(section: string): void {
-  const file = path.resolve(__dirname, '../docs/benchmarks.md');
-  const start = '<!-- bench:identity:start -->';
-  const end = '<!-- bench:identity:end -->';
-  const block = `${start}\n${section}\n${end}`;
-  let doc = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nResults of the benches in `bench/`, each section written by its bench.\n';
-  if (doc.includes(start) && doc.includes(end))
-    doc = doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length);
-  else doc = `${doc.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(file, doc);
-}
+const writeResults = (section: string): void => writeBenchSection('identity', section);
 
 async function main(): Promise<void> {
   const t = await throughput();

@@ -8,7 +8,6 @@
  *   node bench/ts-runner.js bench/ingest-bench.ts
  *   (env: BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_BATCH, KAFKA_BROKERS, DATABASE_URL, REDIS_URL)
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
@@ -29,6 +28,7 @@ import {
   createStaticSuppressionChecker,
   migrations,
 } from '@tessera/ingest';
+import { writeBenchSection } from './bench-report';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const DURATION_S = env('BENCH_DURATION_S', 10);
@@ -110,19 +110,7 @@ function load(url: string, pathName: string, events: number, authorization: stri
   });
 }
 
-function writeResults(section: string): void {
-  const file = path.resolve(__dirname, '../docs/benchmarks.md');
-  const start = '<!-- bench:ingest:start -->';
-  const end = '<!-- bench:ingest:end -->';
-  const block = `${start}\n${section}\n${end}`;
-  let doc = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nResults of the benches in `bench/`, each section written by its bench.\n';
-  if (doc.includes(start) && doc.includes(end))
-    doc = doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length);
-  else doc = `${doc.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(file, doc);
-}
+const writeResults = (section: string): void => writeBenchSection('ingest', section);
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'ingest-bench', level: 'warn' });

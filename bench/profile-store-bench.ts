@@ -8,7 +8,6 @@
  *   (env: BENCH_EVENTS, BENCH_PROFILES, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_RATE, BENCH_DURATION_S, DATABASE_URL)
  */
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -26,6 +25,7 @@ import {
   migrations,
   normalizeForLookup,
 } from '@tessera/profile-store';
+import { writeBenchSection } from './bench-report';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = env('BENCH_EVENTS', 60_000);
@@ -215,19 +215,7 @@ async function loadGenerator(target: { url: string; token: string }): Promise<vo
   await new Promise<void>((resolve) => process.send!(out, () => resolve()));
 }
 
-function writeResults(section: string): void {
-  const file = path.resolve(__dirname, '../docs/benchmarks.md');
-  const start = '<!-- bench:profile-store:start -->';
-  const end = '<!-- bench:profile-store:end -->';
-  const block = `${start}\n${section}\n${end}`;
-  let doc = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nResults of the benches in `bench/`, each section written by its bench.\n';
-  if (doc.includes(start) && doc.includes(end))
-    doc = doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length);
-  else doc = `${doc.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(file, doc);
-}
+const writeResults = (section: string): void => writeBenchSection('profile-store', section);
 
 async function main(): Promise<void> {
   const dbName = `bench_profile_store_${Date.now()}`;
