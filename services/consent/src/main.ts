@@ -1,9 +1,4 @@
-import { hostname } from 'node:os';
-import { createKeyDirectory } from '@tessera/access';
-import { loadConfig } from '@tessera/config';
-import { createPool, migrate } from '@tessera/db';
-import { createKafka } from '@tessera/kafka';
-import { createLogger, createMetricsRegistry, installShutdown } from '@tessera/observability';
+import { startServiceRuntime, exitOnStartupFailure } from '@tessera/runtime';
 import { buildApp } from './app';
 import { ConsentConfigSchema } from './config';
 import { createConsentCore } from './consent-core';
@@ -16,31 +11,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The only place that creates clients: Postgres, Kafka; then listens, consumes and schedules jobs. */
 async function main(): Promise<void> {
-  const config = loadConfig(ConsentConfigSchema);
-  const logger = createLogger({ name: 'consent', level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry({ service: 'consent' });
-  const pool = createPool({
-    connectionString: config.DATABASE_URL,
-    schema: migrations.schema,
-    max: config.DATABASE_POOL_SIZE,
-    logger,
-  });
-  await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir, logger });
-  const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
-    clientId: config.KAFKA_CLIENT_ID ?? 'consent',
-    topicPrefix: config.TOPIC_PREFIX,
-    logger,
-    registry,
-  });
-  const producer = kafka.producer({ name: 'consent' });
-  await producer.connect();
-  const core = createConsentCore(config, { pool, producer, logger });
-  await syncDestinations(pool, core.destinations);
-  const admin = kafka.admin();
-  // Idempotent: creates only what is missing (normally `tessera topics create` ran first).
-  await admin.ensureTopics(
-    [
+  const runtime = await startServiceRuntime({
+    name: 'consent',
+    configSchema: ConsentConfigSchema,
+    migrations,
+    topics: [
       'eventsResolved',
       'identityChanges',
       'profileUpdates',
@@ -52,11 +27,14 @@ async function main(): Promise<void> {
       'accessKeys',
       'deadLetter',
     ],
-    activationTopics(core.destinations, config.TOPIC_PREFIX),
-  );
+  });
+  const { config, logger, registry, pool, kafka, producer, keys } = runtime;
+  const core = createConsentCore(config, { pool, producer, logger });
+  await syncDestinations(pool, core.destinations);
+  const admin = kafka.admin();
+  // Destinations come from configuration, so their activation feeds may be new on this start.
+  await admin.ensureTopics([], activationTopics(core.destinations, config.TOPIC_PREFIX));
   await admin.disconnect();
-  const keys = createKeyDirectory({ kafka, logger, groupId: `consent-keys-${hostname()}` });
-  await keys.start();
 
   const consumers = createConsentConsumers({
     kafka,
@@ -99,21 +77,14 @@ async function main(): Promise<void> {
     'consent service started',
   );
 
-  installShutdown(
-    [
+  runtime.installShutdown({
+    http: app,
+    drain: [
       ...consumers.map((c, i) => ({ name: `consumer ${i}`, run: () => c.stop() })),
       { name: 'jobs', run: () => jobs.stop() },
-      { name: 'key directory', run: () => keys.stop() },
       { name: 'outbox', run: async () => void (await core.relay.flush()) },
-      { name: 'producer', run: () => producer.disconnect() },
-      { name: 'http', run: () => app.close() },
-      { name: 'postgres', run: () => pool.end() },
     ],
-    { logger },
-  );
+  });
 }
 
-main().catch((err: unknown) => {
-  console.error('consent service failed to start', err);
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('consent'));
