@@ -3,15 +3,22 @@
  * Postgres, offered the traffic generator's Segment messages (web/app, through /v1/batch) at
  * several rates up to saturation. Measures accepted events/s at ingest, settled events/s in
  * profile-store and freshness (ingest 2xx → profile-update message), CPU/RSS per process, and —
- * in the same run — the ceilings of Kafka, Redis and Postgres with their own tools. Writes the
- * `bench:e2e` section of docs/benchmarks.md and docs/benchmarks-e2e-chart.png.
+ * in the same run — the ceilings of Kafka, Redis and Postgres with their own tools. Then grows the
+ * graph to each scale point with the generator's roster (one identify per person, through the
+ * same public path) and measures an unpaced step at that size. Writes the `bench:e2e` section of
+ * docs/benchmarks.md and docs/benchmarks-e2e-chart.png.
  *
- *   npx tsc -b tsconfig.build.json && node bench/ts-runner.js bench/e2e-bench.ts
+ *   npm run bench:e2e
  *   env: BENCH_RATES (default 250,500,1000,2000), BENCH_STEP_S (15), BENCH_DRAIN_S (30),
- *        BENCH_MAX_S (20: the as-fast-as-possible step), BENCH_SCALE (10000,100000 profiles),
- *        BENCH_PRELOAD_S (200: time budget per scale point), BENCH_CONCURRENCY (16), BENCH_BATCH (50),
+ *        BENCH_MAX_S (20: the as-fast-as-possible steps), BENCH_CONCURRENCY (16), BENCH_BATCH (50),
+ *        BENCH_SCALE (10000,100000,1000000 profiles; empty: no scaling runs),
+ *        BENCH_PRELOAD_BATCH (1000 identifies per /v1/batch), BENCH_PRELOAD_CONCURRENCY (4),
+ *        BENCH_PRELOAD_CHUNK (50000), BENCH_PRELOAD_BACKLOG (100000 people ahead of profile-store at most),
+ *        BENCH_PRELOAD_STALL_S (120), BENCH_PRELOAD_MAX_S (3600 per scale point),
  *        BENCH_KAFKA_RECORDS (300000), BENCH_PG_S (10), BENCH_REDIS_N (200000), BENCH_SEED (7)
+ *   A short run: BENCH_SCALE=10000,100000 BENCH_RATES=500,1000 npm run bench:e2e
  */
+import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -19,6 +26,9 @@ import { generateWorldChunks, type WorldMessage } from '@tessera/traffic';
 import { startE2ePlatform } from '../tests/support/e2e-platform';
 import { measureCeilings, type Ceilings } from './e2e/ceilings';
 import { writeChartPng } from './e2e/chart';
+import { countProfiles, measureFootprint } from './e2e/footprint';
+import { preloadRoster } from './e2e/preload';
+import { n0 } from './e2e/format';
 import { writeReport, type ScalePoint } from './e2e/report';
 import { pidsMatching, pidsNamed, type ProcessGroup } from './e2e/resources';
 import { SettleTracker } from './e2e/settle-tracker';
@@ -35,8 +45,13 @@ const settings = {
   stepSeconds: env('BENCH_STEP_S', 15),
   drainSeconds: env('BENCH_DRAIN_S', 30),
   maxSeconds: env('BENCH_MAX_S', 20),
-  scale: list('BENCH_SCALE', '10000,100000'),
-  preloadSeconds: env('BENCH_PRELOAD_S', 200),
+  scale: list('BENCH_SCALE', '10000,100000,1000000'),
+  preloadBatch: env('BENCH_PRELOAD_BATCH', 1000),
+  preloadConcurrency: env('BENCH_PRELOAD_CONCURRENCY', 4),
+  preloadChunk: env('BENCH_PRELOAD_CHUNK', 50_000),
+  preloadBacklog: env('BENCH_PRELOAD_BACKLOG', 100_000),
+  preloadStallSeconds: env('BENCH_PRELOAD_STALL_S', 120),
+  preloadMaxSeconds: env('BENCH_PRELOAD_MAX_S', 3600),
   concurrency: env('BENCH_CONCURRENCY', 16),
   batchSize: env('BENCH_BATCH', 50),
   kafkaRecords: env('BENCH_KAFKA_RECORDS', 300_000),
@@ -64,17 +79,34 @@ function segmentMessages(seed: number): (n: number) => WorldMessage[] {
   };
 }
 
+/** One phase of the run and how long it took (the report lists them, so a run's budget is visible). */
+export interface Phase {
+  name: string;
+  seconds: number;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const benchStart = Date.now();
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const prefix = `bench${Date.now().toString(36)}`;
-  const loadavgBefore = (await import('node:os')).loadavg();
+  const loadavgBefore = os.loadavg();
+  const phases: Phase[] = [];
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await work();
+    } finally {
+      phases.push({ name, seconds: (Date.now() - t0) / 1000 });
+    }
+  };
 
-  const ceilings: Ceilings = await measureCeilings({ brokers, prefix: `${prefix}.`, log, ...settings });
+  const ceilings: Ceilings = await phase('ceilings (Kafka, Redis, Postgres tools)', () =>
+    measureCeilings({ brokers, prefix: `${prefix}.`, log, ...settings }),
+  );
 
   log('starting the platform');
-  const platform = await startE2ePlatform();
+  const platform = await phase('platform start', () => startE2ePlatform());
   const db = new pg.Client({ connectionString: platform.databaseUrl });
   await db.connect();
   const redis = new Redis(platform.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
@@ -110,44 +142,52 @@ async function main(): Promise<void> {
         batchSize: settings.batchSize,
         concurrency: settings.concurrency,
       });
-    const snapshot = async (): Promise<Omit<ScalePoint, 'target' | 'step'>> => {
-      const profiles = await db.query<{ n: string }>(
-        'SELECT count(*)::text AS n FROM profile_store.profiles',
-      );
-      const size = await db.query<{ b: string }>('SELECT pg_database_size(current_database())::text AS b');
-      const info = await redis.info('memory');
-      const used = /used_memory:(\d+)/.exec(info);
-      return {
-        profiles: Number(profiles.rows[0]!.n),
-        pgMb: Number(size.rows[0]!.b) / 1024 / 1024,
-        redisMb: used ? Number(used[1]) / 1024 / 1024 : Number.NaN,
-      };
-    };
+    const footprint = () => measureFootprint(db, redis, platform.redisKeyPrefix);
 
-    log('warm-up (5 s at 200/s, not reported)');
-    await step('warm-up', 200, 5);
-    for (const rate of settings.rates) {
-      log(`step: ${rate} events/s offered for ${settings.stepSeconds} s`);
-      steps.push(await step(`${rate}/s`, rate, settings.stepSeconds));
-    }
-    log(`step: as fast as possible for ${settings.maxSeconds} s`);
-    steps.push(await step('max', null, settings.maxSeconds));
-    scale.push({ target: 0, step: steps[steps.length - 1]!, ...(await snapshot()) });
-
-    for (const target of settings.scale) {
-      const deadline = Date.now() + settings.preloadSeconds * 1000;
-      let snap = await snapshot();
-      log(
-        `scale: preloading to ${target} profiles (now ${snap.profiles}, budget ${settings.preloadSeconds} s)`,
-      );
-      for (let round = 0; round < 1000 && snap.profiles < target && Date.now() < deadline; round += 1) {
-        const left = Math.max(5, Math.min(30, Math.round((deadline - Date.now()) / 1000)));
-        await step(`preload ${target}`, null, left);
-        snap = await snapshot();
-        log(`  ${snap.profiles} profiles`);
+    await phase('offered-rate steps (warm-up, rates, max)', async () => {
+      log('warm-up (5 s at 200/s, not reported)');
+      await step('warm-up', 200, 5);
+      for (const rate of settings.rates) {
+        log(`step: ${rate} events/s offered for ${settings.stepSeconds} s`);
+        steps.push(await step(`${rate}/s`, rate, settings.stepSeconds));
       }
-      const measured = await step(`max @ ${target}`, null, settings.maxSeconds);
-      scale.push({ target, step: measured, ...(await snapshot()) });
+      log(`step: as fast as possible for ${settings.maxSeconds} s`);
+      steps.push(await step('max', null, settings.maxSeconds));
+    });
+    scale.push({ target: 0, step: steps[steps.length - 1]!, ...(await footprint()) });
+
+    let rosterNext = 0;
+    for (const target of settings.scale) {
+      log(`scale: growing to ${target} profiles with the roster`);
+      tracker.ignoreBefore(Number.POSITIVE_INFINITY); // nothing of the preload is measured per event
+      const preload = await phase(`preload to ${n0(target)} profiles`, () =>
+        preloadRoster({
+          target,
+          countProfiles: () => countProfiles(db),
+          ingestUrl: svc.ingest.url,
+          writeKey: platform.writeKey,
+          seed: settings.seed,
+          namespace: `r${settings.seed}`,
+          from: rosterNext,
+          batchSize: settings.preloadBatch,
+          concurrency: settings.preloadConcurrency,
+          chunk: settings.preloadChunk,
+          backlog: settings.preloadBacklog,
+          stallSeconds: settings.preloadStallSeconds,
+          maxSeconds: settings.preloadMaxSeconds,
+          groups,
+          log,
+        }),
+      );
+      rosterNext = preload.next;
+      log(
+        `  ${preload.reached} profiles (+${preload.reached - preload.before} in ${preload.seconds.toFixed(0)} s, ` +
+          `${((preload.reached - preload.before) / preload.seconds).toFixed(0)} profiles/s)`,
+      );
+      const measured = await phase(`max step @ ${n0(target)}`, () =>
+        step(`max @ ${target}`, null, settings.maxSeconds),
+      );
+      scale.push({ target, preload, step: measured, ...(await footprint()) });
     }
   } finally {
     await tracker.stop();
@@ -156,7 +196,7 @@ async function main(): Promise<void> {
     await platform.stop().catch((err: unknown) => log(`platform stop: ${String(err)}`));
   }
 
-  const loadavgAfter = (await import('node:os')).loadavg();
+  const loadavgAfter = os.loadavg();
   const chartPath = path.join(root, 'docs', 'benchmarks-e2e-chart.png');
   writeChartPng(
     steps.map((s) => ({
@@ -170,14 +210,14 @@ async function main(): Promise<void> {
     1000,
     chartPath,
   );
-  await writeReport({
-    file: path.join(root, 'docs', 'benchmarks.md'),
+  writeReport({
     startedAt,
     minutes: (Date.now() - benchStart) / 60_000,
     settings,
     ceilings,
     steps,
     scale,
+    phases,
     loadavg: { before: loadavgBefore, after: loadavgAfter },
   });
   log(

@@ -4,24 +4,22 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { writeBenchSection } from '../bench-report';
 import type { Ceilings } from './ceilings';
+import type { Footprint } from './footprint';
+import { ms, n0, pct } from './format';
+import type { PreloadResult } from './preload';
+import { scaleLines } from './scale-report';
 import type { StepResult } from './steps';
 
-export interface ScalePoint {
+export interface ScalePoint extends Footprint {
+  /** 0: the state after the offered-rate steps. */
   target: number;
+  preload?: PreloadResult;
   step: StepResult;
-  profiles: number;
-  pgMb: number;
-  redisMb: number;
 }
 
-const START = '<!-- bench:e2e:start -->';
-const END = '<!-- bench:e2e:end -->';
 const RUDDERSTACK = 1650; // midpoint of the published 1,600–1,700 events/s on a 2-core m5.large
-
-const n0 = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
-const ms = (v: number) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
 
 function tryRun(cmd: string, args: string[]): string {
   try {
@@ -63,25 +61,24 @@ function goalLines(steps: StepResult[]): string[] {
   ];
 }
 
-export async function writeReport(opts: {
-  file: string;
+export function writeReport(opts: {
   startedAt: Date;
   minutes: number;
   settings: Record<string, unknown>;
   ceilings: Ceilings;
   steps: StepResult[];
   scale: ScalePoint[];
+  phases: Array<{ name: string; seconds: number }>;
   loadavg: { before: number[]; after: number[] };
-}): Promise<void> {
+}): void {
   const { ceilings: c, steps } = opts;
   // every event is at least one produce to the ingested topic and one consume by identity: the
   // smaller of the two perf-tool rates bounds the pipeline's events/s
   const kafkaBound = Math.min(c.kafkaProducePerSec, c.kafkaConsumePerSec);
   const lines: string[] = [
-    START,
     '## End to end',
     '',
-    `Command: \`npx tsc -b tsconfig.build.json && node bench/ts-runner.js bench/e2e-bench.ts\` — run ${opts.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${opts.minutes.toFixed(1)} min.`,
+    `Command: \`npm run bench:e2e\` (= \`npx tsc -b tsconfig.build.json && node bench/ts-runner.js bench/e2e-bench.ts\`) — run ${opts.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${opts.minutes.toFixed(1)} min.`,
     ...machine(),
     `- Settings: ${Object.entries(opts.settings)
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`)
@@ -133,33 +130,14 @@ export async function writeReport(opts: {
         `| ${s.label} | ${s.resources.map((r) => `${r.cpuCores.toFixed(2)} / ${n0(r.rssMb)}`).join(' | ')} |`,
     ),
     '',
-    '### Scaling with the graph',
+    ...scaleLines(opts.scale, Number(opts.settings.preloadBatch), Number(opts.settings.preloadConcurrency)),
     '',
-    "Each point: profiles preloaded through the same path (ingest → identity → profile-store, unpaced) within a time budget, then an unpaced measured step. Redis memory is the whole instance (`used_memory`, shared with other users of the server); Postgres is the bench database's size.",
+    '### Phases of this run',
     '',
-    '| target profiles | profiles reached | accepted/s | settled/s | freshness p50 / p99 ms | Postgres MB | Redis MB |',
-    '|---|---|---|---|---|---|---|',
-    ...opts.scale.map(
-      (p) =>
-        `| ${p.target === 0 ? 'after rate steps' : n0(p.target)} | ${n0(p.profiles)} | ${n0(p.step.acceptedPerSec)} | ${n0(p.step.settledPerSec)} | ${ms(p.step.p50)} / ${ms(p.step.p99)} | ${p.pgMb.toFixed(0)} | ${p.redisMb.toFixed(0)} |`,
-    ),
-    '',
-    ...opts.scale
-      .filter((p) => p.target > 0 && p.profiles < p.target)
-      .map(
-        (p) =>
-          `- The ${n0(p.target)}-profile point was not reached within the preload budget (${n0(p.profiles)} profiles); its row is measured at the size reached.`,
-      ),
-    '- 1M profiles: not run — at the preload rates above it would take far longer than the ~15 min budget of one run on this machine.',
-    END,
+    '| phase | minutes |',
+    '|---|---|',
+    ...opts.phases.map((p) => `| ${p.name} | ${(p.seconds / 60).toFixed(1)} |`),
+    `| **whole run** | **${opts.minutes.toFixed(1)}** |`,
   ];
-  const text = fs.readFileSync(opts.file, 'utf8');
-  const section = lines.join('\n');
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? text.slice(0, start) + section + text.slice(end + END.length)
-      : `${text.replace(/\n*$/, '\n')}\n${section}\n`;
-  fs.writeFileSync(opts.file, next);
+  writeBenchSection('e2e', lines.join('\n'));
 }

@@ -39,29 +39,22 @@ function rssKb(pid: number): number {
   }
 }
 
-/** Pids of processes with exactly this command name (pgrep -x), for infrastructure we did not start. */
-export function pidsNamed(name: string): number[] {
+function pgrep(args: string[]): number[] {
   try {
-    return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' })
+    return execFileSync('pgrep', args, { encoding: 'utf8' })
       .split('\n')
       .filter((l) => l.trim().length > 0)
       .map(Number);
   } catch {
-    return [];
+    return []; // pgrep exits 1 when nothing matches
   }
 }
 
+/** Pids of processes with exactly this command name (pgrep -x), for infrastructure we did not start. */
+export const pidsNamed = (name: string): number[] => pgrep(['-x', name]);
+
 /** Pids whose command line contains `fragment` (pgrep -f), e.g. the Kafka broker's main class. */
-export function pidsMatching(fragment: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', fragment], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.trim().length > 0)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
+export const pidsMatching = (fragment: string): number[] => pgrep(['-f', fragment]);
 
 /** Starts measuring; the returned function ends the window and reports average CPU and peak RSS. */
 export function startResourceWindow(groups: ProcessGroup[], sampleMs = 1000): () => ResourceUse[] {

@@ -37,6 +37,8 @@ export class SettleTracker {
   private readonly updates = new Map<string, Update[]>();
   private readonly mergedInto = new Map<string, string>();
   private readonly consumers: Array<{ start(): Promise<void>; stop(): Promise<void> }> = [];
+  /** Messages produced before this (ms since epoch) cannot settle a measured event: not kept. */
+  private floor = 0;
   resolvedSeen = 0;
   updatesSeen = 0;
 
@@ -55,6 +57,7 @@ export class SettleTracker {
         for (const m of messages) {
           if (m.value === null) continue;
           this.resolvedSeen += 1;
+          if (Number(m.timestamp) < this.floor) continue;
           this.resolved.set(m.value.event.messageId, {
             profileId: m.value.profileId,
             producedAt: Number(m.timestamp),
@@ -72,10 +75,11 @@ export class SettleTracker {
         for (const m of messages) {
           if (m.value === null) continue; // tombstone of an erased profile
           this.updatesSeen += 1;
+          if (m.value.mergedInto !== undefined) this.mergedInto.set(m.value.profileId, m.value.mergedInto);
+          if (Number(m.timestamp) < this.floor) continue;
           const list = this.updates.get(m.value.profileId) ?? [];
           list.push({ producedAt: Number(m.timestamp), receivedAt });
           this.updates.set(m.value.profileId, list);
-          if (m.value.mergedInto !== undefined) this.mergedInto.set(m.value.profileId, m.value.mergedInto);
         }
       },
     });
@@ -85,6 +89,23 @@ export class SettleTracker {
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
+  }
+
+  /**
+   * Drops what was produced before `ms` and keeps dropping it as it arrives. An event accepted
+   * after `ms` has its resolved event, and every update that can settle it, produced after `ms`,
+   * so a step that starts at `ms` loses nothing — and a preload of a million profiles (floor
+   * +Infinity while it runs) does not fill this process with entries no step will ask for.
+   * Merge pointers are always kept: a later step may need to follow them.
+   */
+  ignoreBefore(ms: number): void {
+    this.floor = ms;
+    for (const [id, r] of this.resolved) if (r.producedAt < ms) this.resolved.delete(id);
+    for (const [profileId, list] of this.updates) {
+      const kept = list.filter((u) => u.producedAt >= ms);
+      if (kept.length === 0) this.updates.delete(profileId);
+      else if (kept.length < list.length) this.updates.set(profileId, kept);
+    }
   }
 
   /** The receive time of the first update that includes the event, or undefined while it is unsettled. */

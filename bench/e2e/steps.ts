@@ -46,6 +46,8 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   const acks = new Map<string, number>();
   const window = startResourceWindow(opts.groups);
   const startedAt = Date.now();
+  // nothing produced before this step can settle one of its events
+  opts.tracker.ignoreBefore(startedAt);
   const signal = AbortSignal.timeout(opts.rate === null ? opts.seconds * 1000 : (opts.seconds + 30) * 1000);
   const sent = await sendWorld({
     messages,

@@ -51,3 +51,4 @@ export { waitUntilSettled, type SettleResult } from './demo/wait-until-settled';
 export { runDemo, type DemoOptions } from './demo/run-demo';
 export { resolvePlatformSettings, type PlatformSettings } from './cli/platform-settings';
 export { registerTrafficCommands, addTrafficSubcommands } from './cli/traffic-commands';
+export { generateRoster, rosterPerson, type RosterOptions } from './world/roster';
