@@ -17,3 +17,4 @@ export * from './activation';
 export * from './segment';
 export * from './sources';
 export * from './connectors';
+export * from './source-admin';

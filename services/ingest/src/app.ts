@@ -1,13 +1,21 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { KeyDirectory } from '@tessera/access';
-import type { IdentifierHasher } from '@tessera/crypto';
+import { FieldEncryptor, LocalKeyring, type IdentifierHasher } from '@tessera/crypto';
 import type { TypedProducer } from '@tessera/kafka';
 import { createHttpServer, createReadiness, type Logger, type ReadinessProbe } from '@tessera/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { IngestConfig } from './config';
+import { sourceAdminRoutes } from './features/admin/source-admin-routes';
+import {
+  createWebhookCredentials,
+  createWebhookVerifierResolver,
+  type WebhookCredentials,
+} from './features/connectors/webhook-credentials';
+import { webhookRoutes } from './features/connectors/webhook-routes';
+import { createSourceSettings } from './features/sources/source-settings';
 import type { SuppressionChecker } from './features/privacy/suppression-list';
 import { createSourceResolver, type SourceResolver } from './features/sources/source-resolver';
 import type { SourceStore } from './features/sources/source-store';
@@ -16,7 +24,8 @@ import { createRedisDeduplicator } from './features/tracking/dedupe';
 import { createIngestMetrics } from './features/tracking/ingest-metrics';
 import { createIngestService, type IngestService } from './features/tracking/ingest-service';
 import { createRedisRateLimiter } from './features/tracking/rate-limit';
-import { BATCH_LIMIT_BYTES, trackingRoutes } from './features/tracking/tracking-routes';
+import { BATCH_LIMIT_BYTES, jsonSchema, trackingRoutes } from './features/tracking/tracking-routes';
+import { ErrorBodySchema } from '@tessera/contracts';
 
 export type IngestAppConfig = Pick<
   IngestConfig,
@@ -27,7 +36,24 @@ export type IngestAppConfig = Pick<
   | 'INGEST_DEFAULT_CHANNEL'
   | 'INGEST_DEFAULT_REGION'
   | 'INGEST_SOURCE_CACHE_SECONDS'
->;
+> &
+  // Optional here so embedders that predate them (tests, benches) need not set them.
+  Partial<Pick<IngestConfig, 'INGEST_SECRETS_KEYRING' | 'INGEST_WEBHOOK_TOLERANCE_SECONDS'>>;
+
+/** Default of INGEST_WEBHOOK_TOLERANCE_SECONDS: SendGrid's own examples allow five minutes. */
+const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** Seals and opens webhook credentials stored with sources (the API's and the CLI's). */
+export function createWebhookCredentialsFromConfig(
+  config: Partial<Pick<IngestConfig, 'INGEST_SECRETS_KEYRING' | 'INGEST_WEBHOOK_TOLERANCE_SECONDS'>>,
+): WebhookCredentials {
+  return createWebhookCredentials({
+    encryptor: config.INGEST_SECRETS_KEYRING
+      ? new FieldEncryptor(LocalKeyring.fromString(config.INGEST_SECRETS_KEYRING))
+      : undefined,
+    defaultToleranceSeconds: config.INGEST_WEBHOOK_TOLERANCE_SECONDS ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  });
+}
 
 export interface IngestAppDeps {
   logger: Logger;
@@ -35,7 +61,8 @@ export interface IngestAppDeps {
   keys: KeyDirectory;
   producer: Pick<TypedProducer, 'publish'>;
   redis: Redis;
-  sources: Pick<SourceStore, 'get'>;
+  /** Source rows: read on the tracking path, written by the admin API. */
+  sources: SourceStore;
   /** CSV import checkpoints (ingest.imports). */
   imports: ImportStore;
   suppression: SuppressionChecker;
@@ -83,7 +110,10 @@ export function createSources(config: IngestAppConfig, store: Pick<SourceStore, 
   });
 }
 
-/** Ingest's HTTP API (Segment-compatible tracking) with OpenAPI at /docs, health and metrics. Never listens. */
+/**
+ * Ingest's HTTP API (Segment-compatible tracking, connectors, signed vendor webhooks, imports,
+ * source administration) with OpenAPI at /docs, health and metrics. Never listens.
+ */
 export async function buildApp(config: IngestAppConfig, deps: IngestAppDeps): Promise<FastifyInstance> {
   const app = createHttpServer({
     logger: deps.logger,
@@ -123,12 +153,39 @@ export async function buildApp(config: IngestAppConfig, deps: IngestAppDeps): Pr
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const credentials = createWebhookCredentialsFromConfig(config);
+  const verifiers = createWebhookVerifierResolver({
+    store: deps.sources,
+    credentials,
+    cacheMs: config.INGEST_SOURCE_CACHE_SECONDS * 1000,
+  });
+  const now = deps.now ?? (() => new Date());
+  const errorResponses = Object.fromEntries(
+    [400, 401, 403, 404, 409, 413, 415, 429, 503].map((s) => [s, jsonSchema(ErrorBodySchema)]),
+  );
+  // The connector routes inside the tracking plugin check signatures of sources that require them.
+  app.decorate('webhookVerifiers', verifiers);
   await app.register(trackingRoutes, {
     keys: deps.keys,
     sources,
     ingest,
     imports: deps.imports,
     ...(deps.now ? { now: deps.now } : {}),
+  });
+  await app.register(webhookRoutes, { sources, verifiers, ingest, now, jsonSchema, errorResponses });
+  await app.register(sourceAdminRoutes, {
+    keys: deps.keys,
+    producer: deps.producer,
+    settings: createSourceSettings({
+      store: deps.sources,
+      credentials,
+      onChange: (id) => {
+        sources.invalidate(id);
+        verifiers.invalidate(id);
+      },
+    }),
+    jsonSchema,
+    errorResponses,
   });
   return app;
 }

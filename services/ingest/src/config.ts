@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanFromEnv, databaseEnv, httpEnv, kafkaEnv, logEnv, redisEnv, secretEnv } from '@tessera/config';
 import { ChannelSchema } from '@tessera/contracts';
+import { LocalKeyring } from '@tessera/crypto';
 import { isRegion } from '@tessera/identifiers';
 
 /** Every environment variable ingest reads, parsed once. */
@@ -36,5 +37,22 @@ export const IngestConfigSchema = z.object({
   INGEST_INTAKE_CONSUMER_GROUP: z.string().min(1).default('ingest-intake'),
   /** Run the Kafka intake consumer in this replica. */
   INGEST_INTAKE_ENABLED: booleanFromEnv(true),
+  /**
+   * Keyring (`kid:base64key,…`, primary first; `LocalKeyring`) that seals webhook secrets stored
+   * with sources (Shopify's client secret). Unset: such secrets can be neither stored nor used.
+   */
+  INGEST_SECRETS_KEYRING: z
+    .string()
+    .refine((spec) => {
+      try {
+        LocalKeyring.fromString(spec);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be kid:base64key[,kid:base64key…] with 32-byte keys')
+    .optional(),
+  /** How far SendGrid's signed timestamp may be from now (per-source override in its settings). */
+  INGEST_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 export type IngestConfig = z.infer<typeof IngestConfigSchema>;

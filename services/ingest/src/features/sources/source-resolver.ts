@@ -23,6 +23,8 @@ export interface SourceResolverOptions {
 export interface SourceResolver {
   /** The source behind a write key; 403 when it is disabled or (if so configured) unknown. */
   resolve(sourceId: string): Promise<SourceProfile>;
+  /** Drops a cached row (after this process changed the source). */
+  invalidate(sourceId: string): void;
 }
 
 /**
@@ -48,6 +50,9 @@ export function createSourceResolver(opts: SourceResolverOptions): SourceResolve
   };
 
   return {
+    invalidate(sourceId) {
+      cache.delete(sourceId);
+    },
     async resolve(sourceId) {
       const source = await load(sourceId);
       if (!source) {

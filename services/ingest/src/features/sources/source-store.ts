@@ -5,6 +5,7 @@ import {
   type EventType,
   type Source,
   type UpdateSource,
+  type WebhookVendor,
 } from '@tessera/contracts';
 import { asRetryableDbError, type Queryable } from '@tessera/db';
 
@@ -37,12 +38,51 @@ function toDomain(row: SourceRow): Source {
 const COLUMNS =
   'id, name, channel, default_region, allowed_event_types, rate_limit_per_second, disabled_at, created_at, updated_at';
 
+/**
+ * A source's webhook verification as stored: `credential` is SendGrid's public key or Shopify's
+ * sealed (encrypted) secret; see webhook-credentials.ts. Never part of `Source`, so nothing that
+ * prints sources can print it.
+ */
+export interface StoredWebhook {
+  vendor: WebhookVendor;
+  credential: string;
+  toleranceSeconds: number | null;
+  updatedAt: string;
+}
+
+interface WebhookRow {
+  id: string;
+  webhook_vendor: WebhookVendor;
+  webhook_credential: string;
+  webhook_tolerance_seconds: number | null;
+  webhook_updated_at: Date;
+}
+
+const webhookToDomain = (row: WebhookRow): StoredWebhook => ({
+  vendor: row.webhook_vendor,
+  credential: row.webhook_credential,
+  toleranceSeconds: row.webhook_tolerance_seconds,
+  updatedAt: row.webhook_updated_at.toISOString(),
+});
+
+const WEBHOOK_COLUMNS =
+  'id, webhook_vendor, webhook_credential, webhook_tolerance_seconds, webhook_updated_at';
+
 /** The `ingest.sources` aggregate. */
 export interface SourceStore {
   create(input: CreateSource): Promise<Source>;
   get(id: string): Promise<Source | undefined>;
   list(): Promise<Source[]>;
   update(id: string, patch: UpdateSource): Promise<Source>;
+  /** The source's webhook verification; null when it has none (or the source does not exist). */
+  getWebhook(id: string): Promise<StoredWebhook | null>;
+  /** Every source's webhook verification, by source id (for listings: one query). */
+  listWebhooks(): Promise<Map<string, StoredWebhook>>;
+  /** Sets (or with null, removes) the webhook verification; NOT_FOUND for an unknown source. */
+  setWebhook(
+    id: string,
+    webhook: { vendor: WebhookVendor; credential: string; toleranceSeconds: number | null } | null,
+  ): Promise<StoredWebhook | null>;
 }
 
 export function createSourceStore(db: Queryable): SourceStore {
@@ -111,6 +151,31 @@ export function createSourceStore(db: Queryable): SourceStore {
       const row = result.rows[0];
       if (!row) throw new AppError('NOT_FOUND', `source ${id} does not exist`, { statusCode: 404 });
       return toDomain(row);
+    },
+    async getWebhook(id) {
+      const result = await query<WebhookRow>(
+        `SELECT ${WEBHOOK_COLUMNS} FROM sources WHERE id = $1 AND webhook_vendor IS NOT NULL`,
+        [id],
+      );
+      return result.rows[0] ? webhookToDomain(result.rows[0]) : null;
+    },
+    async listWebhooks() {
+      const result = await query<WebhookRow>(
+        `SELECT ${WEBHOOK_COLUMNS} FROM sources WHERE webhook_vendor IS NOT NULL`,
+        [],
+      );
+      return new Map(result.rows.map((row) => [row.id, webhookToDomain(row)]));
+    },
+    async setWebhook(id, webhook) {
+      const result = await query<WebhookRow>(
+        `UPDATE sources SET webhook_vendor = $2, webhook_credential = $3, webhook_tolerance_seconds = $4,
+           webhook_updated_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, updated_at = now()
+         WHERE id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
+        [id, webhook?.vendor ?? null, webhook?.credential ?? null, webhook?.toleranceSeconds ?? null],
+      );
+      const row = result.rows[0];
+      if (!row) throw new AppError('NOT_FOUND', `source ${id} does not exist`, { statusCode: 404 });
+      return row.webhook_vendor === null ? null : webhookToDomain(row);
     },
   };
 }
