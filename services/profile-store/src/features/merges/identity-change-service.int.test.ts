@@ -164,4 +164,84 @@ describe('applyIdentityChange', () => {
     );
     expect(notice.rows[0].payload.splitInto).toEqual([q]);
   });
+
+  it('split should send events resolved before it but consumed after it to the component they belong to', async () => {
+    const p = uuidv7();
+    const q = uuidv7();
+    const emailP = { type: 'email', value: `p-${p}@example.com` };
+    const emailQ = { type: 'email', value: `q-${q}@example.com` };
+    await ingestResolvedBatch(core, [
+      resolvedEvent({
+        profileId: p,
+        identifiers: [emailP],
+        traits: { plan: 'gold' },
+        at: '2026-04-01T00:00:00.000Z',
+      }),
+      resolvedEvent({
+        profileId: p,
+        identifiers: [emailQ],
+        traits: { plan: 'free' },
+        at: '2026-04-02T00:00:00.000Z',
+      }),
+    ]);
+    const splitAt = '2026-04-10T12:00:00.000Z';
+    const split: SplitChangeV1 = {
+      schemaVersion: 1,
+      kind: 'split',
+      changeId: uuidv7(),
+      profileId: p,
+      components: [
+        { profileId: p, identifiers: [hashed(emailP.type, emailP.value)] },
+        { profileId: q, identifiers: [hashed(emailQ.type, emailQ.value)] },
+      ],
+      removedIdentifier: hashed('phone', '+491510000001'),
+      reason: 'shared phone',
+      actor: 'test',
+      at: splitAt,
+    };
+    expect(await applyIdentityChange(core, split)).toBe('applied');
+
+    // Resolved by identity before the split (stamped with p), consumed only now.
+    const lateQ = order(p, 40, '2026-04-09T00:00:00.000Z', { identifiers: [emailQ] });
+    const lateQTraits = resolvedEvent({
+      profileId: p,
+      identifiers: [emailQ],
+      traits: { plan: 'platinum' },
+      at: '2026-04-09T01:00:00.000Z',
+    });
+    const lateP = order(p, 7, '2026-04-09T02:00:00.000Z', { identifiers: [emailP] });
+    // Resolved after the split: identity already knew the new graph, so p is where it belongs.
+    const afterSplit = {
+      ...order(p, 3, '2026-04-11T00:00:00.000Z', { identifiers: [emailP] }),
+      resolvedAt: '2026-04-11T00:00:00.000Z',
+    };
+    await ingestResolvedBatch(core, [lateQ, lateQTraits, lateP, afterSplit]);
+
+    const pp = (await findProfile(pool, p))!;
+    const qq = (await findProfile(pool, q))!;
+    expect(qq.computed).toMatchObject({ orderCount: 1, totalRevenue: 40 });
+    expect(qq.traits.plan).toBe('platinum');
+    expect(pp.computed).toMatchObject({ orderCount: 2, totalRevenue: 10 });
+    expect(pp.traits.plan).toBe('gold');
+    const owner = await pool.query<{ profile_id: string }>(
+      'SELECT profile_id FROM identities WHERE hash = $1',
+      [testHasher(emailQ.type, emailQ.value)],
+    );
+    expect(owner.rows[0]!.profile_id).toBe(q);
+    const placed = await pool.query<{ event_id: string; profile_id: string }>(
+      'SELECT event_id, profile_id FROM events WHERE event_id = ANY($1::uuid[])',
+      [[lateQ, lateQTraits, lateP, afterSplit].map((e) => e.event.eventId)],
+    );
+    expect(Object.fromEntries(placed.rows.map((r) => [r.event_id, r.profile_id]))).toEqual({
+      [lateQ.event.eventId]: q,
+      [lateQTraits.event.eventId]: q,
+      [lateP.event.eventId]: p,
+      [afterSplit.event.eventId]: p,
+    });
+    const feed = await pool.query<{ payload: { version: number; traits: { plan?: string } } }>(
+      `SELECT payload FROM outbox WHERE key = $1 AND payload->>'kind' = 'upsert' ORDER BY id DESC LIMIT 1`,
+      [q],
+    );
+    expect(feed.rows[0]!.payload).toMatchObject({ version: qq.version, traits: { plan: 'platinum' } });
+  });
 });
