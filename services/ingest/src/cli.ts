@@ -1,14 +1,17 @@
 import { userInfo } from 'node:os';
 import { createKeyAdmin, createKeyDirectory, type KeyAdmin } from '@tessera/access';
 import { databaseEnv, kafkaEnv, parseConfig } from '@tessera/config';
+import { readFileSync } from 'node:fs';
 import {
   ChannelSchema,
-  CreateSourceSchema,
+  CreateSourceRequestV1Schema,
   EventTypeSchema,
-  UpdateSourceSchema,
-  type AccessKeyV1,
-  type CreateSource,
+  UpdateSourceRequestV1Schema,
+  WebhookToleranceSecondsSchema,
+  type CreateSourceRequestV1,
+  type SetWebhookVerificationV1,
   type UpdateSource,
+  type UpdateSourceRequestV1,
 } from '@tessera/contracts';
 import { createPool } from '@tessera/db';
 import { isRegion } from '@tessera/identifiers';
@@ -16,11 +19,21 @@ import { createKafka } from '@tessera/kafka';
 import { createLogger } from '@tessera/observability';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createSourceStore, type SourceStore } from './features/sources/source-store';
+import { createWebhookCredentialsFromConfig } from './app';
+import { IngestConfigSchema } from './config';
+import { createSourceSettings, type SourceSettings } from './features/sources/source-settings';
+import { createSourceStore } from './features/sources/source-store';
+import { issueWriteKey, rotateWriteKey } from './features/sources/write-keys';
 import { migrations } from './migrations';
 import { registerImportCommands } from './features/imports/import-cli';
 
-const CliEnvSchema = z.object({ ...databaseEnv, ...kafkaEnv, LOG_LEVEL: z.string().default('warn') });
+const CliEnvSchema = z.object({
+  ...databaseEnv,
+  ...kafkaEnv,
+  LOG_LEVEL: z.string().default('warn'),
+  // Needed only to store a Shopify secret (sealed with the same keyring ingest opens it with).
+  INGEST_SECRETS_KEYRING: IngestConfigSchema.shape.INGEST_SECRETS_KEYRING,
+});
 
 export interface IngestCommandOptions {
   env?: NodeJS.ProcessEnv;
@@ -57,6 +70,34 @@ interface SourceFlags {
   region?: string;
   eventTypes?: string;
   rateLimit?: string;
+  sendgridPublicKey?: string;
+  webhookTolerance?: string;
+  shopifySecretFile?: string;
+}
+
+/**
+ * The webhook verification the flags ask for. The Shopify secret comes from a file (or `-`, stdin)
+ * so it never sits in shell history or the process list.
+ */
+function webhookVerification(o: SourceFlags, stdin: () => string): SetWebhookVerificationV1 | undefined {
+  if (o.sendgridPublicKey !== undefined && o.shopifySecretFile !== undefined)
+    throw new Error('--sendgrid-public-key and --shopify-secret-file are exclusive: a source has one vendor');
+  if (o.sendgridPublicKey !== undefined) {
+    return {
+      vendor: 'sendgrid',
+      publicKey: o.sendgridPublicKey,
+      ...(o.webhookTolerance !== undefined
+        ? { toleranceSeconds: WebhookToleranceSecondsSchema.parse(Number(o.webhookTolerance)) }
+        : {}),
+    };
+  }
+  if (o.webhookTolerance !== undefined)
+    throw new Error('--webhook-tolerance goes with --sendgrid-public-key');
+  if (o.shopifySecretFile !== undefined) {
+    const text = o.shopifySecretFile === '-' ? stdin() : readFileSync(o.shopifySecretFile, 'utf8');
+    return { vendor: 'shopify', secret: text.trim() };
+  }
+  return undefined;
 }
 
 /**
@@ -69,7 +110,7 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
   const out = opts.out ?? ((line: string) => console.log(line));
   const sources = program.command('sources').description('ingest sources and their write keys');
 
-  const withStore = async <T>(fn: (store: SourceStore) => Promise<T>): Promise<T> => {
+  const withSettings = async <T>(fn: (settings: SourceSettings) => Promise<T>): Promise<T> => {
     const env = parseConfig(CliEnvSchema, opts.env ?? process.env);
     const pool = createPool({
       connectionString: env.DATABASE_URL,
@@ -78,11 +119,17 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
       applicationName: 'tessera-cli',
     });
     try {
-      return await fn(createSourceStore(pool));
+      return await fn(
+        createSourceSettings({
+          store: createSourceStore(pool),
+          credentials: createWebhookCredentialsFromConfig(env),
+        }),
+      );
     } finally {
       await pool.end();
     }
   };
+  const stdin = () => readFileSync(0, 'utf8');
 
   const withKeys = async <T>(fn: (admin: KeyAdmin) => Promise<T>): Promise<T> => {
     const env = parseConfig(CliEnvSchema, opts.env ?? process.env);
@@ -112,16 +159,6 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
     }
   };
 
-  const writeKeysOf = (admin: KeyAdmin, sourceId: string): AccessKeyV1[] =>
-    admin
-      .list()
-      .filter(
-        (k) =>
-          k.sourceId === sourceId &&
-          k.scopes.includes('ingest:write') &&
-          (k.revokedAt === undefined || Date.parse(k.revokedAt) > Date.now()),
-      );
-
   sources
     .command('create')
     .description('register a source and print its write key (shown once)')
@@ -131,27 +168,36 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
     .option('--region <region>', 'default region for phone numbers without country code (ISO alpha-2)')
     .option('--event-types <list>', 'allowed call types, comma-separated (default: all)')
     .option('--rate-limit <n>', 'events per second (default: the service default)')
+    .option('--sendgrid-public-key <base64>', 'require SendGrid signed webhooks, checked with this key')
+    .option(
+      '--webhook-tolerance <seconds>',
+      'SendGrid timestamp tolerance (default INGEST_WEBHOOK_TOLERANCE_SECONDS)',
+    )
+    .option(
+      '--shopify-secret-file <path>',
+      'require Shopify HMACs with the app secret in this file ("-": stdin)',
+    )
     .action(async (o: SourceFlags & { id: string }) => {
-      const input: CreateSource = CreateSourceSchema.parse({
+      const verification = webhookVerification(o, stdin);
+      const input: CreateSourceRequestV1 = CreateSourceRequestV1Schema.parse({
         id: o.id,
         name: o.name,
         channel: o.channel,
         defaultRegion: region(o.region) ?? null,
         allowedEventTypes: eventTypes(o.eventTypes) ?? null,
         rateLimitPerSecond: o.rateLimit === undefined ? null : Number(o.rateLimit),
+        ...(verification ? { webhookVerification: verification } : {}),
       });
-      const source = await withStore((store) => store.create(input));
-      const key = await withKeys((admin) =>
-        admin.create({ name: `source:${source.id}`, scopes: ['ingest:write'], sourceId: source.id }),
-      );
-      out(JSON.stringify({ source, writeKey: key.token, keyId: key.record.keyId }));
+      const source = await withSettings((settings) => settings.create(input));
+      const key = await withKeys((admin) => issueWriteKey(admin, source.id));
+      out(JSON.stringify({ source, writeKey: key.writeKey, keyId: key.keyId }));
     });
 
   sources
     .command('list')
     .description('list sources')
     .action(async () => {
-      for (const source of await withStore((store) => store.list())) out(JSON.stringify(source));
+      for (const source of await withSettings((settings) => settings.list())) out(JSON.stringify(source));
     });
 
   sources
@@ -164,18 +210,34 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
     .option('--rate-limit <n>', 'events per second, or "default"')
     .option('--disable', 'refuse its events (403) until re-enabled')
     .option('--enable', 're-enable a disabled source')
-    .action(async (id: string, o: SourceFlags & { disable?: boolean; enable?: boolean }) => {
-      const patch: UpdateSource = UpdateSourceSchema.parse({
-        name: o.name,
-        channel: o.channel,
-        defaultRegion: region(o.region),
-        allowedEventTypes: eventTypes(o.eventTypes),
-        rateLimitPerSecond:
-          o.rateLimit === undefined ? undefined : o.rateLimit === 'default' ? null : Number(o.rateLimit),
-        disabled: o.disable ? true : o.enable ? false : undefined,
-      });
-      out(JSON.stringify(await withStore((store) => store.update(id, patch))));
-    });
+    .option('--sendgrid-public-key <base64>', 'require SendGrid signed webhooks, checked with this key')
+    .option('--webhook-tolerance <seconds>', 'SendGrid timestamp tolerance (with --sendgrid-public-key)')
+    .option(
+      '--shopify-secret-file <path>',
+      'require Shopify HMACs with the app secret in this file ("-": stdin)',
+    )
+    .option('--clear-webhook-verification', 'stop requiring signed webhooks')
+    .action(
+      async (
+        id: string,
+        o: SourceFlags & { disable?: boolean; enable?: boolean; clearWebhookVerification?: boolean },
+      ) => {
+        const verification = webhookVerification(o, stdin);
+        if (verification && o.clearWebhookVerification)
+          throw new Error('--clear-webhook-verification cannot be combined with a new verification');
+        const patch: UpdateSourceRequestV1 = UpdateSourceRequestV1Schema.parse({
+          name: o.name,
+          channel: o.channel,
+          defaultRegion: region(o.region),
+          allowedEventTypes: eventTypes(o.eventTypes),
+          rateLimitPerSecond:
+            o.rateLimit === undefined ? undefined : o.rateLimit === 'default' ? null : Number(o.rateLimit),
+          disabled: o.disable ? true : o.enable ? false : undefined,
+          webhookVerification: o.clearWebhookVerification ? null : verification,
+        });
+        out(JSON.stringify(await withSettings((settings) => settings.update(id, patch))));
+      },
+    );
 
   sources
     .command('rotate-key <id>')
@@ -188,19 +250,9 @@ export function registerIngestCommands(program: Command, opts: IngestCommandOpti
         .min(0)
         .max(30 * 86_400)
         .parse(o.graceSeconds);
-      const exists = await withStore((store) => store.get(id));
-      if (!exists) throw new Error(`source ${id} does not exist`);
-      const result = await withKeys(async (admin) => {
-        const current = writeKeysOf(admin, id);
-        if (current.length === 0)
-          return admin.create({ name: `source:${id}`, scopes: ['ingest:write'], sourceId: id });
-        const [first, ...rest] = current;
-        const rotated = await admin.rotate(first!.keyId, { graceSeconds });
-        // Every other live write key of the source is retired too: rotation means one key.
-        for (const k of rest) await admin.revoke(k.keyId);
-        return rotated;
-      });
-      out(JSON.stringify({ sourceId: id, writeKey: result.token, keyId: result.record.keyId }));
+      await withSettings((settings) => settings.get(id));
+      const result = await withKeys((admin) => rotateWriteKey(admin, id, graceSeconds));
+      out(JSON.stringify({ sourceId: id, writeKey: result.writeKey, keyId: result.keyId }));
     });
 
   registerImportCommands(program, opts);
