@@ -33,6 +33,14 @@ describe('encodeMessages', () => {
       details: [{ path: '1.scopes' }],
     });
   });
+
+  it('encodeMessages should key prevalidated messages from the catalogue and serialize them as given', () => {
+    // The caller vouches for the schema: no parse, so nothing is stripped or refused here.
+    const key = { ...accessKey(), note: 'kept' };
+    const [record] = encodeMessages('accessKeys', [key], undefined, true);
+    expect(record!.key).toBe(encodeMessages('accessKeys', [key], undefined)[0]!.key);
+    expect(record!.value).toBe(JSON.stringify(key));
+  });
 });
 
 describe('unavailable', () => {

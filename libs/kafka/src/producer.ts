@@ -38,36 +38,39 @@ function recordBytes(message: Message): number {
   const size = (v: unknown) =>
     typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0;
   let bytes = 70 + size(message.key) + size(message.value);
-  for (const [k, v] of Object.entries(message.headers ?? {})) bytes += k.length + size(v);
+  if (message.headers) for (const k in message.headers) bytes += k.length + size(message.headers[k]);
   return bytes;
 }
 
 /**
  * Validates a batch for a topic and turns it into Kafka records (JSON value, catalogue key).
  * Throws AppError EVENT_SCHEMA_INVALID naming every bad message's issues; nothing is sent then.
+ * With `prevalidated` the schema parse is skipped (see `PublishOptions.prevalidated`).
  */
 export function encodeMessages<T extends TopicId>(
   topic: T,
   messages: TopicMessage<T>[],
   headers: Record<string, string> | undefined,
+  prevalidated = false,
 ): Message[] {
   const spec = Topics[topic];
+  const key = spec.key as (m: TopicMessage<T>) => string;
   const issues: ErrorIssue[] = [];
   const records: Message[] = [];
-  messages.forEach((message, index) => {
-    const parsed = spec.schema.safeParse(message);
-    if (!parsed.success) {
-      issues.push(...issuesFromZod(parsed.error, [index]));
-      return;
+  for (let index = 0; index < messages.length; index += 1) {
+    let value = messages[index]!;
+    if (!prevalidated) {
+      const parsed = spec.schema.safeParse(value);
+      if (!parsed.success) {
+        issues.push(...issuesFromZod(parsed.error, [index]));
+        continue;
+      }
+      value = parsed.data as TopicMessage<T>;
     }
-    const value = parsed.data as TopicMessage<T>;
-    const record: Message = {
-      key: (spec.key as (m: TopicMessage<T>) => string)(value),
-      value: JSON.stringify(value),
-    };
+    const record: Message = { key: key(value), value: JSON.stringify(value) };
     if (headers) record.headers = { ...headers };
     records.push(record);
-  });
+  }
   if (issues.length > 0) {
     throw new AppError('EVENT_SCHEMA_INVALID', `refusing to publish invalid ${spec.name} message(s)`, {
       statusCode: 500,
@@ -75,6 +78,16 @@ export function encodeMessages<T extends TopicId>(
     });
   }
   return records;
+}
+
+/**
+ * The record as it goes to KafkaJS: the value UTF-8 encoded once here, so neither the size
+ * estimate nor KafkaJS's record encoder (which measures a string twice and then writes it)
+ * scans the JSON again.
+ */
+function queued(topic: string, record: Message): QueuedRecord<Message> {
+  if (typeof record.value === 'string') record.value = Buffer.from(record.value);
+  return { topic, record, bytes: recordBytes(record) };
 }
 
 /** The typed, validating, idempotent producer (see `TypedProducer`). */
@@ -159,9 +172,7 @@ export function createTypedProducer(settings: ProducerSettings): TypedProducer {
         }),
       );
     }
-    return queue.enqueue(
-      records.map((record): QueuedRecord<Message> => ({ topic, record, bytes: recordBytes(record) })),
-    );
+    return queue.enqueue(records.map((record) => queued(topic, record)));
   };
 
   return {
@@ -181,7 +192,7 @@ export function createTypedProducer(settings: ProducerSettings): TypedProducer {
       if (current) await current.disconnect();
     },
     async publish(topic, messages, opts?: PublishOptions) {
-      const records = encodeMessages(topic, messages, opts?.headers);
+      const records = encodeMessages(topic, messages, opts?.headers, opts?.prevalidated === true);
       await enqueue(topicName(topic, settings.topicPrefix), records);
     },
     async publishTombstone(topic, keys) {

@@ -69,6 +69,13 @@ export interface BatchConsumer {
 
 export interface PublishOptions {
   headers?: Record<string, string>;
+  /**
+   * The caller built every message so that it satisfies the topic's schema (and tests that its
+   * builder's output does, property-based), so the producer skips re-parsing it. For hot paths
+   * whose input was already validated; consumers still validate every message they read.
+   * Keys still come from the catalogue. Anything else must not set it.
+   */
+  prevalidated?: boolean;
 }
 
 export interface RawMessage {
@@ -85,7 +92,7 @@ export interface TypedProducer {
   disconnect(): Promise<void>;
   /**
    * Validates every message with the topic's schema (AppError EVENT_SCHEMA_INVALID, nothing sent,
-   * on failure), keys it from the catalogue and resolves only after the broker acknowledged
+   * on failure; skipped only with `opts.prevalidated`), keys it from the catalogue and resolves only after the broker acknowledged
    * (acks=all). Broker failures reject with AppError UPSTREAM_UNAVAILABLE (retryable).
    */
   publish<T extends TopicId>(topic: T, messages: TopicMessage<T>[], opts?: PublishOptions): Promise<void>;
