@@ -3,7 +3,19 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { AppError } from '@tessera/contracts';
 
-const POISON = /"(?:__proto__|constructor)"\s*:/;
+// A key `__proto__` or `constructor` anywhere in the text, also spelled with JSON escapes
+// (`"\u005f_proto__"` parses to the same key), found in one regex pass over the raw text instead
+// of a reviver or a walk of the parsed tree (secure-json-parse's approach, without its parse). It
+// can refuse a string value that merely looks like such a key; no Segment client sends one.
+const POISON =
+  /"(?:(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])|(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072))"\s*:/;
+
+const bodyBytes = new WeakMap<IncomingMessage, number>();
+
+/** Decompressed size of the JSON body `readJsonBody` read for this request, in bytes. */
+export function jsonBodyBytes(req: IncomingMessage): number | undefined {
+  return bodyBytes.get(req);
+}
 
 /**
  * Reads a JSON request body, inflating `Content-Encoding: gzip|deflate`, and refuses more than
@@ -57,6 +69,7 @@ export async function readJsonBody(
       cause: err,
     });
   }
+  bodyBytes.set(req, size);
   const text = Buffer.concat(chunks, size).toString('utf8');
   if (text.trim().length === 0)
     throw new AppError('MALFORMED_JSON', 'request body is empty', { statusCode: 400 });
