@@ -47,6 +47,32 @@ const KNOWN_FIELDS = new Set([
   'projectId',
 ]);
 
+// Every event of a request shares its receivedAt: format it once per request, not per event.
+let isoOf: { date: Date; iso: string } | undefined;
+function receivedIso(date: Date): string {
+  if (isoOf?.date !== date) isoOf = { date, iso: date.toISOString() };
+  return isoOf.iso;
+}
+
+// What CanonicalEventV1's ISO timestamps can hold (4-digit years). Segment's schema accepts any
+// 4-digit year with an offset, so a UTC conversion or the clock-skew correction can leave it.
+const MIN_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const isoIn = (ms: number): string | undefined =>
+  ms >= MIN_MS && ms <= MAX_MS ? new Date(ms).toISOString() : undefined;
+const OUT_OF_RANGE = 'puts the event outside the years 0000-9999 (check the client clock)';
+
+/** Fields outside the spec, kept under context.extra rather than dropped; undefined when none. */
+function extraFields(message: SegmentMessage): JsonObject | undefined {
+  let extra: JsonObject | undefined;
+  for (const k in message) {
+    if (KNOWN_FIELDS.has(k) || !Object.hasOwn(message, k)) continue;
+    extra ??= {};
+    extra[k] = (message as Record<string, unknown>)[k];
+  }
+  return extra;
+}
+
 /**
  * Turns one schema-valid Segment message into the canonical event: identifiers extracted and
  * normalized with the source's region, clock skew corrected, GPC carried as a consent signal.
@@ -62,9 +88,16 @@ export function canonicalize(
   if (source.allowedEventTypes && !source.allowedEventTypes.has(message.type)) {
     issues.push({ path: 'type', message: `source ${source.id} does not accept ${message.type} calls` });
   }
-  const context: JsonObject = { ...(facts.batchContext ?? {}), ...(message.context ?? {}) };
+  const context: JsonObject = { ...facts.batchContext, ...message.context };
   const { identifiers, issues: warnings } = extractIdentifiers(
-    { ...message, context },
+    {
+      type: message.type,
+      userId: message.userId,
+      anonymousId: message.anonymousId,
+      previousId: message.type === 'alias' ? message.previousId : undefined,
+      traits: message.type === 'identify' ? message.traits : undefined,
+      context,
+    },
     { defaultRegion: source.defaultRegion },
   );
   if (identifiers.length === 0) {
@@ -76,23 +109,37 @@ export function canonicalize(
   }
   if (identifiers.length > 50)
     issues.push({ path: 'context.externalIds', message: 'an event may carry at most 50 identifiers' });
-  if (issues.length > 0)
+  const sentAt = message.sentAt ?? facts.batchSentAt;
+  const receivedAt = receivedIso(facts.receivedAt);
+  const happened = correctTimestamp(
+    { timestamp: message.timestamp, originalTimestamp: message.originalTimestamp, sentAt },
+    facts.receivedAt,
+  );
+  const timestamp = happened === facts.receivedAt ? receivedAt : isoIn(happened.getTime());
+  if (timestamp === undefined)
+    issues.push({ path: 'timestamp', message: `the clock-skew corrected time ${OUT_OF_RANGE}` });
+  const sentAtIso = sentAt === undefined ? undefined : isoIn(Date.parse(sentAt));
+  if (sentAt !== undefined && sentAtIso === undefined)
+    issues.push({ path: 'sentAt', message: `sentAt ${OUT_OF_RANGE}` });
+  const originalIso =
+    message.originalTimestamp === undefined ? undefined : isoIn(Date.parse(message.originalTimestamp));
+  if (message.originalTimestamp !== undefined && originalIso === undefined)
+    issues.push({ path: 'originalTimestamp', message: `originalTimestamp ${OUT_OF_RANGE}` });
+  if (issues.length > 0 || timestamp === undefined)
     return { ok: false, issues: [...issues, ...(identifiers.length === 0 ? warnings : [])] };
 
   const gpc = facts.gpcHeader || context.gpc === true;
   const consentSignals: ConsentSignal[] = gpc
     ? [{ purpose: 'sale_sharing', status: 'denied', reason: 'gpc' }]
     : [];
-  const sentAt = message.sentAt ?? facts.batchSentAt;
   const properties: JsonObject = {
     ...('properties' in message && message.properties ? message.properties : {}),
   };
   if (message.type === 'page' && message.category !== undefined && properties.category === undefined) {
     properties.category = message.category;
   }
-  // Fields outside the spec are kept (under context.extra) rather than dropped.
-  const extra = Object.fromEntries(Object.entries(message).filter(([k]) => !KNOWN_FIELDS.has(k)));
-  if (Object.keys(extra).length > 0) context.extra = extra;
+  const extra = extraFields(message);
+  if (extra) context.extra = extra;
   delete context.writeKey;
 
   const event: CanonicalEventV1 = {
@@ -108,11 +155,8 @@ export function canonicalize(
     traits: message.type === 'identify' || message.type === 'group' ? (message.traits ?? {}) : {},
     properties,
     context,
-    timestamp: correctTimestamp(
-      { timestamp: message.timestamp, originalTimestamp: message.originalTimestamp, sentAt },
-      facts.receivedAt,
-    ).toISOString(),
-    receivedAt: facts.receivedAt.toISOString(),
+    timestamp,
+    receivedAt,
     consentSignals,
   };
   if (message.type === 'track') event.event = message.event;
@@ -124,9 +168,8 @@ export function canonicalize(
   if (message.type === 'group') event.groupId = message.groupId;
   const integrations = message.integrations ?? facts.batchIntegrations;
   if (integrations !== undefined) event.integrations = integrations;
-  if (sentAt !== undefined) event.sentAt = new Date(sentAt).toISOString();
-  if (message.originalTimestamp !== undefined)
-    event.originalTimestamp = new Date(message.originalTimestamp).toISOString();
+  if (sentAtIso !== undefined) event.sentAt = sentAtIso;
+  if (originalIso !== undefined) event.originalTimestamp = originalIso;
   if (gpc) event.gpc = true;
   return { ok: true, event, warnings };
 }

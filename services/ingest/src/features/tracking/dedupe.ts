@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript } from './redis-script';
 
 /** Remembers accepted `(sourceId, messageId)` pairs for a window. */
 export interface Deduplicator {
@@ -7,6 +8,15 @@ export interface Deduplicator {
   /** Records accepted ids; call only after Kafka acknowledged them. */
   mark(sourceId: string, messageIds: string[]): Promise<void>;
 }
+
+// One command marks a whole batch: a pipeline of one SET per id cost ingest a client-side command
+// object, promise and reply per event (ioredis was ~9 % of the service's CPU profile).
+const MARK = redisScript(`
+for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1], 'NX') end
+return #KEYS
+`);
+/** Keys per MARK call: bounds how long one script holds Redis (a 2,500-event batch is 5 calls). */
+const MARK_CHUNK = 500;
 
 /**
  * Redis-backed deduplication: check before publishing, mark (`SET NX EX window`) after Kafka
@@ -28,11 +38,11 @@ export function createRedisDeduplicator(
     },
     async mark(sourceId, messageIds) {
       if (messageIds.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const id of messageIds) pipeline.set(key(sourceId, id), '1', 'EX', opts.windowSeconds, 'NX');
-      const results = await pipeline.exec();
-      const failed = results?.find(([err]) => err !== null);
-      if (failed) throw failed[0];
+      const keys = messageIds.map((id) => key(sourceId, id));
+      const calls: Array<Promise<unknown>> = [];
+      for (let i = 0; i < keys.length; i += MARK_CHUNK)
+        calls.push(MARK(redis, keys.slice(i, i + MARK_CHUNK), [opts.windowSeconds]));
+      await Promise.all(calls);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript } from './redis-script';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -10,7 +11,7 @@ export interface RateLimiter {
 // Fixed one-second window per source, counted in events (a batch of 100 costs 100). A request
 // that would exceed the budget is refused whole and not counted, so a rejected sender does not
 // starve itself further. Returns -1 when allowed, else the window's remaining milliseconds.
-const TAKE = `
+const TAKE = redisScript(`
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local n = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
@@ -22,7 +23,7 @@ end
 local after = redis.call('INCRBY', KEYS[1], n)
 if after == n then redis.call('PEXPIRE', KEYS[1], 1000) end
 return -1
-`;
+`);
 
 /**
  * Redis fixed-window limiter shared by every ingest replica. A single request larger than the
@@ -32,12 +33,10 @@ return -1
 export function createRedisRateLimiter(redis: Redis, opts: { keyPrefix: string }): RateLimiter {
   return {
     async take(sourceId, events, limitPerSecond) {
-      const result = (await redis.eval(
-        TAKE,
-        1,
-        `${opts.keyPrefix}ingest:rate:${sourceId}`,
-        events,
-        limitPerSecond,
+      const result = (await TAKE(
+        redis,
+        [`${opts.keyPrefix}ingest:rate:${sourceId}`],
+        [events, limitPerSecond],
       )) as number;
       if (result < 0) return { allowed: true };
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(result / 1000)) };

@@ -14,7 +14,7 @@ import type { SourceResolver } from '../sources/source-resolver';
 import type { RequestFacts } from './canonicalize';
 import { authenticateHeader, authorizeSource, sourceOf } from './ingest-auth';
 import type { IngestService } from './ingest-service';
-import { readJsonBody } from './json-body';
+import { jsonBodyBytes, readJsonBody } from './json-body';
 import { registerConnectorRoutes } from '../connectors/connector-routes';
 import { registerImportRoutes } from '../imports/import-routes';
 import type { ImportStore } from '../imports/import-store';
@@ -134,7 +134,15 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRoutesO
     },
     async (request) => {
       const body = request.body;
-      if (typeof body === 'object' && body !== null && Array.isArray((body as { batch?: unknown }).batch)) {
+      // A message cannot be larger, as sent, than the body it came in: re-serializing each one to
+      // measure it is needed only when the body itself is over the per-message limit.
+      const bodyBytes = jsonBodyBytes(request.raw) ?? Infinity;
+      if (
+        bodyBytes > EVENT_LIMIT_BYTES &&
+        typeof body === 'object' &&
+        body !== null &&
+        Array.isArray((body as { batch?: unknown }).batch)
+      ) {
         const items = (body as { batch: unknown[] }).batch;
         const oversize = items.findIndex(
           (m) => Buffer.byteLength(JSON.stringify(m) ?? '') > EVENT_LIMIT_BYTES,
