@@ -40,7 +40,7 @@ export type IngestAppConfig = Pick<
   // Optional here so embedders that predate them (tests, benches) need not set them.
   Partial<Pick<IngestConfig, 'INGEST_SECRETS_KEYRING' | 'INGEST_WEBHOOK_TOLERANCE_SECONDS'>>;
 
-/** Default of INGEST_WEBHOOK_TOLERANCE_SECONDS: SendGrid's own examples allow five minutes. */
+/** Default of INGEST_WEBHOOK_TOLERANCE_SECONDS: SendGrid documents none; five minutes is the webhook norm. */
 const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Seals and opens webhook credentials stored with sources (the API's and the CLI's). */
