@@ -1,0 +1,179 @@
+/**
+ * An open-loop, fixed-rate load generator for latency benches, run in a child process pinned to
+ * one core (`taskset`), so the generator neither shares the server's event loop nor competes with
+ * it for every core.
+ *
+ * Why not autocannon's `overallRate`: autocannon limits each connection to rate/connections
+ * requests per one-second window and sends them back to back, so a 2,000 req/s run offers ~6,000
+ * req/s for the first third of every second and nothing for the rest (measured: 300 arrivals per
+ * 50 ms, then silence). It also corrects coordinated omission with an "expected interval" of
+ * ceil(1/rate) = 1 ms, which adds synthetic samples to every response slower than 1 ms. Here
+ * request i is due at start + i/rate, whatever happened to earlier ones, and its latency runs from
+ * that due time (so a stalled server or generator shows up in the percentiles instead of lowering
+ * the offered rate).
+ */
+import http from 'node:http';
+import pg from 'pg';
+
+export interface HttpLoadSpec {
+  kind: 'http';
+  /** `http://host:port` */
+  origin: string;
+  /** Request paths, used round-robin. */
+  paths: string[];
+  headers: Record<string, string>;
+  rate: number;
+  durationS: number;
+}
+
+export interface PgLoadSpec {
+  kind: 'pg';
+  connectionString: string;
+  schema: string;
+  /** Connections in the client-side pool (the API's pool size, for a like-for-like floor). */
+  connections: number;
+  sql: string;
+  /** One parameter per query, used round-robin. */
+  params: string[];
+  rate: number;
+  durationS: number;
+}
+
+export type LoadSpec = HttpLoadSpec | PgLoadSpec;
+
+export interface LoadResult {
+  /** Requests due in the run (rate × duration). */
+  offered: number;
+  completed: number;
+  /** Completed per second of the run (until the last response). */
+  achievedRps: number;
+  /** Transport errors plus non-2xx answers. */
+  errors: number;
+  /** Latency from each request's due time to its complete response, ms. */
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** Worst delay between a request's due time and its actual send (generator lag), ms. */
+  maxSendLagMs: number;
+}
+
+const quantile = (sorted: Float64Array, q: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+/**
+ * Fires `send(i)` for i = 0, 1, … at `rate` per second for `durationS` seconds (open loop: a slow
+ * answer never delays the next request) and resolves once every request has settled.
+ */
+async function openLoop(
+  rate: number,
+  durationS: number,
+  send: (i: number) => Promise<boolean>,
+): Promise<LoadResult> {
+  const total = Math.round(rate * durationS);
+  const latencies = new Float64Array(total);
+  const intervalMs = 1000 / rate;
+  let errors = 0;
+  let completed = 0;
+  let maxSendLagMs = 0;
+  let lastDone = 0;
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next < total && start + next * intervalMs <= now) {
+        const i = next++;
+        const due = start + i * intervalMs;
+        maxSendLagMs = Math.max(maxSendLagMs, now - due);
+        pending.push(
+          send(i).then(
+            (ok) => {
+              lastDone = performance.now();
+              latencies[completed++] = lastDone - due;
+              if (!ok) errors++;
+            },
+            () => {
+              lastDone = performance.now();
+              latencies[completed++] = lastDone - due;
+              errors++;
+            },
+          ),
+        );
+      }
+      if (next >= total) resolve();
+      // setTimeout(0) fires after ~1 ms: each tick sends the requests that fell due meanwhile.
+      else setTimeout(tick, Math.max(0, start + next * intervalMs - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  const sorted = latencies.subarray(0, completed).sort();
+  return {
+    offered: total,
+    completed,
+    achievedRps: completed / ((lastDone - start) / 1000),
+    errors,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    p999: quantile(sorted, 0.999),
+    max: sorted[sorted.length - 1] ?? NaN,
+    maxSendLagMs,
+  };
+}
+
+async function httpLoad(spec: HttpLoadSpec): Promise<LoadResult> {
+  const url = new URL(spec.origin);
+  // Enough sockets that requests never queue in the client at this rate (open loop).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  const send = (i: number) =>
+    new Promise<boolean>((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: spec.paths[i % spec.paths.length],
+          headers: spec.headers,
+        },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode !== undefined && res.statusCode < 300));
+          res.once('error', reject);
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+  try {
+    return await openLoop(spec.rate, spec.durationS, send);
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function pgLoad(spec: PgLoadSpec): Promise<LoadResult> {
+  const pool = new pg.Pool({
+    connectionString: spec.connectionString,
+    max: spec.connections,
+    options: `-c search_path=${spec.schema},public`,
+  });
+  try {
+    // Open the connections first, as the API's pool is warm when it is measured.
+    await Promise.all(Array.from({ length: spec.connections }, () => pool.query('SELECT 1')));
+    return await openLoop(spec.rate, spec.durationS, async (i) => {
+      const { rowCount } = await pool.query(spec.sql, [spec.params[i % spec.params.length]]);
+      return rowCount === 1;
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Runs one load spec in this process (the child's side). */
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return spec.kind === 'http' ? httpLoad(spec) : pgLoad(spec);
+}

@@ -1,0 +1,243 @@
+/**
+ * Profile API read latency at a fixed request rate: lookup by identifier and get by id, each with
+ * a masked key (no `pii:read`) and a `pii:read` key (every read audited to Kafka, acks=all),
+ * next to a bare pg SELECT by primary key and a bare HTTP route doing that SELECT, offered at the
+ * same rate in the same run, as ratios. Writes docs/benchmarks.md between the
+ * `bench:profile-lookup` markers.
+ *
+ *   flock /tmp/tessera-bench.lock node bench/ts-runner.js bench/profile-lookup-bench.ts
+ *   (env: BENCH_PROFILES, BENCH_EVENTS_PER_PROFILE, BENCH_RATE, BENCH_DURATION_S, BENCH_WARMUP_S,
+ *    BENCH_LOADGEN_CPU (core to pin the generator to, default the last; "none" = unpinned),
+ *    BENCH_POOL_SIZE, BENCH_LOG_LEVEL, BENCH_CPU_PROFILE_DIR, BENCH_SCENARIOS, DATABASE_URL, KAFKA_BROKERS)
+ */
+import os from 'node:os';
+import fastify from 'fastify';
+import { createStaticKeyDirectory, generateApiKey } from '@tessera/access';
+import { createKafka } from '@tessera/kafka';
+import { createLogger, createMetricsRegistry } from '@tessera/observability';
+import {
+  buildApp,
+  createProfileService,
+  createProfileStoreCore,
+  migrations,
+  normalizeForLookup,
+} from '@tessera/profile-store';
+import { createKafkaAuditSink } from '../services/profile-store/src/features/profiles/audit-sink';
+import { writeBenchSection } from './bench-report';
+import { pidsMatching, startResourceWindow } from './e2e/resources';
+import { startLoadChild, type LoadChild } from './load-child';
+import type { LoadResult, LoadSpec } from './open-loop-load';
+import { startCpuProfile } from './cpu-profile';
+import {
+  benchCoreSettings,
+  createBenchDatabase,
+  emailOf,
+  ingestStreams,
+  makeResolvedEvents,
+} from './profile-seed';
+import { uuidv7 } from '@tessera/contracts';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const PROFILES = env('BENCH_PROFILES', 100_000);
+const EVENTS_PER_PROFILE = env('BENCH_EVENTS_PER_PROFILE', 2);
+const RATE = env('BENCH_RATE', 2000);
+const DURATION_S = env('BENCH_DURATION_S', 15);
+const WARMUP_S = env('BENCH_WARMUP_S', 5);
+const POOL_SIZE = env('BENCH_POOL_SIZE', 10);
+const LOG_LEVEL = (process.env.BENCH_LOG_LEVEL ?? 'info') as 'info';
+const LOADGEN_CPU =
+  process.env.BENCH_LOADGEN_CPU === 'none' ? undefined : env('BENCH_LOADGEN_CPU', os.cpus().length - 1);
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+/** Comma-separated scenario keys to run (default all); the pg baseline always runs. */
+const ONLY = process.env.BENCH_SCENARIOS?.split(',');
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** A deterministic shuffle, so requests hit profiles all over the table rather than in insert order. */
+function shuffled<T>(items: T[], seed = 7): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+interface Row {
+  label: string;
+  result: LoadResult;
+  apiCpuUsPerRequest?: number;
+  pgCpuUsPerRequest?: number;
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+
+async function main(): Promise<void> {
+  const db = await createBenchDatabase(ADMIN_URL, 'bench_profile_lookup', POOL_SIZE);
+  const dbName = new URL(db.url).pathname.slice(1);
+  const logger = createLogger({ name: 'profile-lookup-bench', level: LOG_LEVEL });
+  const prefix = `bench${Date.now()}.`;
+  const kafka = createKafka({
+    brokers: BROKERS,
+    clientId: 'profile-lookup-bench',
+    topicPrefix: prefix,
+    logger,
+  });
+  const topicAdmin = kafka.admin();
+  let gen: LoadChild | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const bare = fastify({ logger: false });
+  const producer = kafka.producer({ name: 'profile-lookup-bench' });
+  try {
+    await topicAdmin.ensureTopics(['audit']);
+    await producer.connect();
+    const core = createProfileStoreCore(benchCoreSettings(), db.pool);
+    const profileIds = Array.from({ length: PROFILES }, () => uuidv7());
+    const events = PROFILES * EVENTS_PER_PROFILE;
+    const seedSeconds = await ingestStreams(
+      core,
+      makeResolvedEvents(profileIds, core.hasher, { events, streams: 3 }),
+      1000,
+    );
+    await db.pool.query('VACUUM ANALYZE');
+    console.log(`seeded ${PROFILES} profiles (${events} events) in ${seedSeconds.toFixed(0)} s`);
+
+    const masked = generateApiKey({ name: 'bench-masked', scopes: ['profile:read'] });
+    const pii = generateApiKey({ name: 'bench-pii', scopes: ['profile:read', 'pii:read'] });
+    const profiles = createProfileService({
+      db: db.pool,
+      vault: core.vault,
+      hasher: core.hasher,
+      audit: createKafkaAuditSink(producer),
+      normalize: normalizeForLookup,
+    });
+    app = await buildApp({
+      logger,
+      registry: createMetricsRegistry({ service: 'profile-lookup-bench', collectDefault: false }),
+      pool: db.pool,
+      keys: createStaticKeyDirectory([masked.record, pii.record]),
+      profiles,
+    });
+    bare.get<{ Params: { id: string } }>('/bare/:id', async (request) => {
+      const { rows } = await db.pool.query('SELECT * FROM profiles WHERE id = $1', [request.params.id]);
+      return rows[0];
+    });
+    const apiOrigin = await app.listen({ host: '127.0.0.1', port: 0 });
+    const bareOrigin = await bare.listen({ host: '127.0.0.1', port: 0 });
+    gen = await startLoadChild({ cpu: LOADGEN_CPU });
+
+    const order = shuffled(Array.from({ length: PROFILES }, (_, i) => i));
+    const lookupPaths = order.map(
+      (i) => `/v1/profiles/lookup?type=email&value=${encodeURIComponent(emailOf(i))}`,
+    );
+    const getPaths = order.map((i) => `/v1/profiles/${profileIds[i]}`);
+    const auth = (key: { token: string }) => ({ authorization: `Bearer ${key.token}` });
+    const http = (origin: string, paths: string[], headers: Record<string, string>, durationS = DURATION_S) =>
+      ({ kind: 'http', origin, paths, headers, rate: RATE, durationS }) satisfies LoadSpec;
+
+    // Warm the JIT, the pool and Postgres' buffers on other profiles' pages than any one scenario.
+    await gen.run(http(apiOrigin, lookupPaths.slice().reverse(), auth(masked), WARMUP_S));
+    await gen.run(http(apiOrigin, getPaths.slice().reverse(), auth(pii), WARMUP_S));
+
+    const rows: Row[] = [];
+    const measure = async (label: string, spec: LoadSpec, measureApi: boolean) => {
+      const key = label
+        .replace(/\(.*\)/g, '')
+        .replace(/[^a-z0-9]+/gi, '-')
+        .toLowerCase()
+        .replace(/^-|-$/g, '');
+      if (measureApi && ONLY && !ONLY.includes(key)) return;
+      const window = startResourceWindow([
+        { name: 'api', pids: () => [process.pid] },
+        { name: 'postgres', pids: () => pidsMatching(` ${dbName} `) },
+      ]);
+      const profile = PROFILE_DIR && measureApi ? await startCpuProfile() : undefined;
+      const started = performance.now();
+      const result = await gen!.run(spec);
+      const seconds = (performance.now() - started) / 1000;
+      await profile?.stop(PROFILE_DIR!, key);
+      const [api, pg] = window();
+      const perRequest = (cores: number) => (cores * seconds * 1e6) / Math.max(1, result.completed);
+      const row: Row = { label, result };
+      if (measureApi) {
+        row.apiCpuUsPerRequest = perRequest(api!.cpuCores);
+        row.pgCpuUsPerRequest = perRequest(pg!.cpuCores);
+      }
+      rows.push(row);
+      console.log(label, row);
+    };
+
+    const pgSpec: LoadSpec = {
+      kind: 'pg',
+      connectionString: db.url,
+      schema: migrations.schema,
+      connections: POOL_SIZE,
+      sql: 'SELECT * FROM profiles WHERE id = $1',
+      params: order.map((i) => profileIds[i]!),
+      rate: RATE,
+      durationS: DURATION_S,
+    };
+    await measure('pg SELECT by PK (baseline)', pgSpec, false);
+    await measure(
+      'bare HTTP route + SELECT by PK',
+      http(
+        bareOrigin,
+        getPaths.map((p) => p.replace('/v1/profiles/', '/bare/')),
+        {},
+      ),
+      true,
+    );
+    await measure('lookup by email, masked key', http(apiOrigin, lookupPaths, auth(masked)), true);
+    await measure('lookup by email, pii:read key (audited)', http(apiOrigin, lookupPaths, auth(pii)), true);
+    await measure('get by id, masked key', http(apiOrigin, getPaths, auth(masked)), true);
+    await measure('get by id, pii:read key (audited)', http(apiOrigin, getPaths, auth(pii)), true);
+
+    writeResults(rows, { seedSeconds, events });
+  } finally {
+    await gen?.stop();
+    await app?.close();
+    await bare.close();
+    await producer.disconnect();
+    await topicAdmin.deleteTopicsByPrefix(prefix).catch(() => undefined);
+    await topicAdmin.disconnect();
+    await db.drop();
+  }
+}
+
+function writeResults(rows: Row[], seed: { seedSeconds: number; events: number }): void {
+  const base = rows[0]!.result;
+  const cpus = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}`;
+  const [l1, l5, l15] = os.loadavg().map((l) => l.toFixed(2));
+  const pin =
+    LOADGEN_CPU === undefined
+      ? 'not pinned'
+      : `pinned to CPU ${LOADGEN_CPU} with \`taskset -c ${LOADGEN_CPU}\``;
+  const table = rows.map(({ label, result: r, apiCpuUsPerRequest: a, pgCpuUsPerRequest: p }) => {
+    const cpu = a === undefined ? '—' : `${Math.round(a)} / ${Math.round(p!)}`;
+    return `| ${label} | ${Math.round(r.achievedRps)} | ${r.errors} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${(r.p50 / base.p50).toFixed(1)}× | ${(r.p99 / base.p99).toFixed(1)}× | ${cpu} |`;
+  });
+  writeBenchSection(
+    'profile-lookup',
+    [
+      '## Profile API reads',
+      '',
+      `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus}, PostgreSQL and Kafka on the same machine, Node ${process.version}; load average ${l1} / ${l5} / ${l15} at the end.`,
+      `Command: \`flock /tmp/tessera-bench.lock node bench/ts-runner.js bench/profile-lookup-bench.ts\` (BENCH_PROFILES=${PROFILES}, BENCH_EVENTS_PER_PROFILE=${EVENTS_PER_PROFILE}, BENCH_RATE=${RATE}, BENCH_DURATION_S=${DURATION_S}, BENCH_WARMUP_S=${WARMUP_S}, BENCH_POOL_SIZE=${POOL_SIZE}, BENCH_LOG_LEVEL=${LOG_LEVEL}, BENCH_LOADGEN_CPU=${LOADGEN_CPU ?? 'none'}).`,
+      '',
+      `Seed: ${PROFILES.toLocaleString('en-US')} profiles from ${seed.events.toLocaleString('en-US')} resolved events through the real write path (${Math.round(seed.seedSeconds)} s), then VACUUM ANALYZE. Requests go to profiles in a shuffled order, each profile once per scenario. Every scenario offers ${RATE} req/s for ${DURATION_S} s, open loop: request i is due at start + i/${RATE} s whatever happened to earlier ones, and its latency runs from that due time to the complete response (so stalls count, coordinated omission is not hidden). The load generator (bench/open-loop-load.ts, node:http with keep-alive) runs in its own process, ${pin}; the API (this process, the same app as \`main.ts\` builds, pino at \`${LOG_LEVEL}\`, pg pool of ${POOL_SIZE}) and Postgres float over all cores. The pii:read scenarios publish one \`pii.read\` audit event per request to Kafka (acks=all) and answer only after it is acknowledged. CPU µs/request: CPU time of the API process / of this database's Postgres backends during the scenario, divided by completed requests. Ratios are against the pg SELECT by PK issued at the same rate from the generator's process over ${POOL_SIZE} connections.`,
+      '',
+      '| scenario | achieved req/s | errors | p50 ms | p99 ms | max ms | p50 ratio | p99 ratio | CPU µs/req API / pg |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...table,
+      '',
+      `Target: lookup p99 < 10 ms at 2,000 req/s.`,
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
