@@ -64,14 +64,79 @@ export async function readProfile(
   return profile ? { ...profile, requestedId: id } : undefined;
 }
 
-/** The surviving profile owning an identifier (one round trip in the common case). */
-export async function readProfileByIdentifier(
+/** What `GET /v1/profiles/{id}` and lookup present: the golden record without its provenance. */
+export interface ProfileView {
+  id: string;
+  version: number;
+  traits: JsonObject;
+  piiTraits: Record<string, string>;
+  computed: JsonObject;
+  consent: Record<string, string>;
+  mergedFrom: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+// Follows merged_into from the starting row to the survivor inside Postgres, carrying the view's
+// columns, so a read is one round trip however many hops (merges keep chains one hop deep, so
+// it is one or two primary-key probes). Reads never compress paths: that is the writers' job.
+const viewChain = (start: string) => `WITH RECURSIVE chain AS (
+    SELECT p.id, p.merged_into, 0 AS hops, p.version, p.traits, p.pii_traits, p.computed, p.consent,
+           p.merged_from, p.created_at, p.updated_at
+      FROM profiles p WHERE p.id = (${start})
+    UNION ALL
+    SELECT p.id, p.merged_into, c.hops + 1, p.version, p.traits, p.pii_traits, p.computed, p.consent,
+           p.merged_from, p.created_at, p.updated_at
+      FROM chain c JOIN profiles p ON p.id = c.merged_into WHERE c.hops < 64)
+  SELECT id, version, traits, pii_traits, computed, consent, merged_from, created_at, updated_at
+    FROM chain WHERE merged_into IS NULL`;
+
+// Named statements: Postgres parses and plans them once per connection instead of per request
+// (planning the recursive join cost more than executing it).
+const VIEW_BY_ID = { name: 'profile_store.view_by_id', text: viewChain('$1::uuid') };
+const VIEW_BY_IDENTIFIER = {
+  name: 'profile_store.view_by_identifier',
+  text: viewChain('SELECT i.profile_id FROM identities i WHERE i.type = $1 AND i.hash = $2'),
+};
+
+interface DbProfileView {
+  id: string;
+  version: string;
+  traits: JsonObject;
+  pii_traits: Record<string, string>;
+  computed: JsonObject;
+  consent: Record<string, string>;
+  merged_from: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toView = (row: DbProfileView): ProfileView => ({
+  id: row.id,
+  version: Number(row.version),
+  traits: row.traits,
+  piiTraits: row.pii_traits,
+  computed: row.computed,
+  consent: row.consent,
+  mergedFrom: row.merged_from,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+/** The surviving profile of an id (itself, or the end of its merge chain), in one round trip. */
+export async function readProfileView(db: Queryable, id: string): Promise<ProfileView | undefined> {
+  const { rows } = await db.query<DbProfileView>({ ...VIEW_BY_ID, values: [id] });
+  return rows[0] ? toView(rows[0]) : undefined;
+}
+
+/** The surviving profile owning an identifier hash, in one round trip. */
+export async function readProfileViewByIdentifier(
   db: Queryable,
   type: string,
   hash: string,
-): Promise<ProfileRow | undefined> {
-  const profile = await findSurvivingProfile(db, { type, hash });
-  return profile?.mergedInto ? readProfile(db, profile.id) : profile;
+): Promise<ProfileView | undefined> {
+  const { rows } = await db.query<DbProfileView>({ ...VIEW_BY_IDENTIFIER, values: [type, hash] });
+  return rows[0] ? toView(rows[0]) : undefined;
 }
 
 export async function readIdentities(db: Queryable, profileId: string): Promise<IdentityRecord[]> {

@@ -1,5 +1,5 @@
 import { createStaticKeyDirectory, generateApiKey } from '@tessera/access';
-import { uuidv7, type AuditEventV1 } from '@tessera/contracts';
+import { AppError, uuidv7, type AuditEventV1 } from '@tessera/contracts';
 import { createMetricsRegistry } from '@tessera/observability';
 import { captureLogs } from '@tessera/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +19,14 @@ let close: () => Promise<void>;
 let core: ProfileStoreCore;
 let app: FastifyInstance;
 const audited: AuditEventV1[] = [];
-const audit: AuditSink = { record: async (e) => void audited.push(e) };
+let auditDown = false;
+const audit: AuditSink = {
+  record: async (e) => {
+    // What the Kafka sink throws when the broker does not acknowledge.
+    if (auditDown) throw new AppError('UPSTREAM_UNAVAILABLE', 'audit topic unavailable', { statusCode: 503 });
+    audited.push(e);
+  },
+};
 const logs = captureLogs({ name: 'profile-store', level: 'info' });
 const reader = generateApiKey({ name: 'reader', scopes: ['profile:read'] });
 const piiReader = generateApiKey({ name: 'support', scopes: ['profile:read', 'pii:read'] });
@@ -109,9 +116,58 @@ describe('profile API', () => {
     expect(logs.text()).not.toContain('ana.lima@example.com');
   });
 
+  it('should return nothing personal to a pii:read key when the audit cannot be written', async () => {
+    auditDown = true;
+    try {
+      for (const url of [
+        `/v1/profiles/${id}`,
+        '/v1/profiles/lookup?type=email&value=ana.lima%40example.com',
+      ]) {
+        const res = await get(url, piiReader);
+        expect(res.statusCode).toBe(503);
+        expect(res.body).not.toContain('ana.lima');
+        expect(res.body).not.toContain('Ana');
+      }
+      // Masked reads do not depend on the audit topic.
+      expect((await get(`/v1/profiles/${id}`, reader)).statusCode).toBe(200);
+    } finally {
+      auditDown = false;
+    }
+  });
+
   it('GET of an absorbed id should return the surviving profile with mergedFrom', async () => {
     const body = (await get(`/v1/profiles/${absorbed}`, reader)).json();
     expect(body).toMatchObject({ id, requestedId: absorbed, mergedFrom: [absorbed] });
+  });
+
+  it('GET and lookup should follow a merge chain of several hops to the survivor', async () => {
+    // Mid-merge a pointer can lead to another pointer: older -> absorbed -> id.
+    const older = uuidv7();
+    const hash = core.hasher('email', 'old.address@example.com');
+    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2)', [older, absorbed]);
+    await pool.query(
+      `INSERT INTO identities (type, hash, profile_id, first_seen, last_seen) VALUES ('email', $1, $2, now(), now())`,
+      [hash, older],
+    );
+    const byId = (await get(`/v1/profiles/${older}`, reader)).json();
+    expect(byId).toMatchObject({ id, requestedId: older, traits: { plan: 'pro' } });
+    const byIdentifier = await get('/v1/profiles/lookup?type=email&value=old.address%40example.com', reader);
+    expect(byIdentifier.statusCode).toBe(200);
+    expect(byIdentifier.json()).toMatchObject({ id, traits: { email: 'a***@example.com' } });
+    expect(byIdentifier.json().requestedId).toBeUndefined();
+  });
+
+  it('lookup with pii:read should return personal traits and audit the read as a lookup', async () => {
+    audited.length = 0;
+    const res = await get('/v1/profiles/lookup?type=phone&value=%2B4915112345678', piiReader);
+    expect(res.json()).toMatchObject({ id, piiMasked: false, traits: { phone: '+4915112345678' } });
+    expect(audited).toEqual([
+      expect.objectContaining({
+        action: 'pii.read',
+        subject: { profileId: id },
+        details: { endpoint: 'lookup', fields: expect.arrayContaining(['traits.email', 'traits.phone']) },
+      }),
+    ]);
   });
 
   it('lookup should normalize the value like ingest and find the profile', async () => {

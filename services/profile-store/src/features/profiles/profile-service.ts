@@ -7,15 +7,16 @@ import { encodeCursor } from './event-cursor';
 import { profileNotFound as notFound } from './profile-errors';
 import { exportSubject } from './subject-export';
 import type { PiiVault } from './pii-vault';
-import type { ProfileRow } from './profile-repository';
 import {
   readEvents,
   readIdentities,
   readObservations,
   readProfile,
-  readProfileByIdentifier,
+  readProfileView,
+  readProfileViewByIdentifier,
   searchByTrait,
   type EventFilter,
+  type ProfileView,
 } from './profile-read-model';
 
 /** Who is asking: the API key id and whether it may see personal data unmasked. */
@@ -46,22 +47,29 @@ const isPiiIdentifier = (type: string) => type !== 'anonymous_id';
  * such read is audited with the field names, never the values), masked for everyone else.
  */
 export function createProfileService(deps: ProfileServiceDeps) {
-  async function present(reader: Reader, profile: ProfileRow & { requestedId?: string }, endpoint: string) {
-    const traits: JsonObject = { ...profile.traits };
+  async function present(reader: Reader, profile: ProfileView & { requestedId?: string }, endpoint: string) {
     const piiFields = Object.keys(profile.piiTraits);
-    for (const [trait, sealed] of Object.entries(profile.piiTraits)) {
-      const value = await deps.vault.openTrait(trait, sealed);
-      traits[trait] = reader.piiRead
-        ? value
-        : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
-    }
-    if (reader.piiRead && piiFields.length > 0)
-      await audit(
-        reader,
-        profile.id,
-        endpoint,
-        piiFields.map((f) => `traits.${f}`),
-      );
+    // The audit record goes out while the values are decrypted; the response waits for both, so
+    // nothing personal is returned unless its read is on the audit topic (fails closed).
+    const audited =
+      reader.piiRead && piiFields.length > 0
+        ? audit(
+            reader,
+            profile.id,
+            endpoint,
+            piiFields.map((f) => `traits.${f}`),
+          )
+        : undefined;
+    const traits: JsonObject = { ...profile.traits };
+    const opening = (async () => {
+      for (const [trait, sealed] of Object.entries(profile.piiTraits)) {
+        const value = await deps.vault.openTrait(trait, sealed);
+        traits[trait] = reader.piiRead
+          ? value
+          : maskValue(value, trait === 'email' || trait === 'phone' ? trait : undefined);
+      }
+    })();
+    await Promise.all([opening, audited]);
     return {
       id: profile.id,
       ...(profile.requestedId !== undefined && profile.requestedId !== profile.id
@@ -100,7 +108,9 @@ export function createProfileService(deps: ProfileServiceDeps) {
     exportSubject: (actor: string, id: string) => exportSubject(deps, actor, id),
 
     async get(reader: Reader, id: string) {
-      return present(reader, await mustRead(id), 'profile');
+      const profile = await readProfileView(deps.db, id);
+      if (!profile) throw notFound(id);
+      return present(reader, { ...profile, requestedId: id }, 'profile');
     },
 
     async lookup(reader: Reader, type: string, rawValue: string) {
@@ -116,7 +126,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
         });
       }
       const hash = deps.hasher(type, normalized.matchKey ?? normalized.value);
-      const owner = await readProfileByIdentifier(deps.db, type, hash);
+      const owner = await readProfileViewByIdentifier(deps.db, type, hash);
       if (!owner)
         throw new AppError('PROFILE_NOT_FOUND', 'no profile has this identifier', { statusCode: 404 });
       return present(reader, owner, 'lookup');
