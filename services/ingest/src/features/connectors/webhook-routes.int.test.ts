@@ -121,6 +121,22 @@ describe('signed SendGrid webhooks', () => {
     }
   });
 
+  it('a disabled source should be 403 even with a valid signature', async () => {
+    await h.sources.create({ id: 'esp-off', name: 'Paused', channel: 'email' });
+    await h.sources.setWebhook('esp-off', {
+      vendor: 'sendgrid',
+      credential: signer.verificationKey,
+      toleranceSeconds: null,
+    });
+    await h.sources.update('esp-off', { disabled: true });
+    const res = await post(
+      '/v1/webhooks/sendgrid/esp-off',
+      sendgridBody,
+      signer.headers(sendgridBody, nowSeconds()),
+    );
+    expect({ status: res.statusCode, code: res.json().code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+  });
+
   it('the write-key connector route should also require the signature once the source has verification', async () => {
     const writeKey = basic(h.writeKey('esp'));
     const unsigned = await post('/v1/connectors/sendgrid', sendgridBody, { authorization: writeKey });

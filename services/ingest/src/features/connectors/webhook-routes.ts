@@ -71,10 +71,11 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOpt
               },
             );
           if (!SourceIdSchema.safeParse(sourceId).success) throw unconfigured();
-          const source = await opts.sources.resolve(sourceId);
-          const verifier = source.registered ? await opts.verifiers.resolve(source.id) : null;
+          // The verifier first: unknown and unconfigured sources get the same 401, and only a
+          // source that can authenticate its callers gets to say it is disabled (403).
+          const verifier = await opts.verifiers.resolve(sourceId);
           if (!verifier) throw unconfigured();
-          resolved.set(request, { source, verifier });
+          resolved.set(request, { source: await opts.sources.resolve(sourceId), verifier });
         },
         preParsing: captureRawBody(limitBytes),
         preHandler: async (request) => {
