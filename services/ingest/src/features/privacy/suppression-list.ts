@@ -10,11 +10,28 @@ export interface SuppressionChecker {
   isSuppressed(hashes: string[]): boolean;
 }
 
-/** The suppression keys of identifiers, hashed as every service hashes them. */
-export function suppressionKeysOf(identifiers: Identifier[], hasher: IdentifierHasher): string[] {
-  return identifiers.map((i) =>
-    suppressionKey({ type: i.type, hash: hasher(i.type, i.matchKey ?? i.value) }),
-  );
+/**
+ * The suppression keys of identifiers, hashed as every service hashes them. `memo` (one per
+ * request) saves the HMAC for identifiers repeated across a batch's events: an SDK's batch is
+ * usually one visitor's, each event carrying the same anonymousId/userId.
+ */
+export function suppressionKeysOf(
+  identifiers: Identifier[],
+  hasher: IdentifierHasher,
+  memo?: Map<string, string>,
+): string[] {
+  return identifiers.map((i) => {
+    const value = i.matchKey ?? i.value;
+    const hash = () => suppressionKey({ type: i.type, hash: hasher(i.type, value) });
+    if (!memo) return hash();
+    const id = `${i.type}\u0000${value}`;
+    let key = memo.get(id);
+    if (key === undefined) {
+      key = hash();
+      memo.set(id, key);
+    }
+    return key;
+  });
 }
 
 export interface SuppressionList extends SuppressionChecker {

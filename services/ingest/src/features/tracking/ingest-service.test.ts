@@ -134,6 +134,23 @@ describe('IngestService', () => {
     expect(published).toHaveLength(0);
   });
 
+  it('ingest should drop every event of a suppressed subject in a batch and keep the others', async () => {
+    const [key] = suppressionKeysOf([{ type: 'email', value: 'gone@example.com' }], hasher);
+    const { service, published } = setup({ suppressed: [key!] });
+    const gone = { type: 'identify', traits: { email: 'gone@example.com' } } as const;
+    const res = await service.ingest(
+      [
+        msg({ ...gone, anonymousId: 'a1' }),
+        msg({ type: 'track', event: 'E', anonymousId: 'a2' }),
+        msg({ ...gone, anonymousId: 'a3' }),
+      ],
+      source,
+      facts,
+    );
+    expect(res).toEqual({ success: true, accepted: 3, duplicates: 0 });
+    expect(published.map((e) => e.anonymousId)).toEqual(['a2']);
+  });
+
   it('ingest should answer 429 with Retry-After when the limiter refuses', async () => {
     const { service } = setup({ limiter: { take: async () => ({ allowed: false, retryAfterSeconds: 1 }) } });
     await expect(

@@ -106,8 +106,9 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
   };
 
   const deliver: IngestService['deliver'] = async (events, source) => {
+    const memo = new Map<string, string>();
     const kept = events.filter(
-      (e) => !deps.suppression.isSuppressed(suppressionKeysOf(e.identifiers, deps.hasher)),
+      (e) => !deps.suppression.isSuppressed(suppressionKeysOf(e.identifiers, deps.hasher, memo)),
     );
     const suppressed = events.length - kept.length;
     if (suppressed > 0) deps.metrics.suppressed.inc({ channel: source.channel }, suppressed);
