@@ -84,4 +84,23 @@ describe('webhook credentials', () => {
     await resolver.resolve('esp');
     expect(loads).toBe(3);
   });
+
+  it('the resolver cache should stay bounded under lookups of many unknown sources', async () => {
+    const asked: string[] = [];
+    const resolver = createWebhookVerifierResolver({
+      store: {
+        getWebhook: async (id) => {
+          asked.push(id);
+          return null;
+        },
+      },
+      credentials,
+      cacheMs: 60_000,
+      maxEntries: 2,
+    });
+    for (const id of ['a', 'b', 'c', 'a']) expect(await resolver.resolve(id)).toBeNull();
+    // 'a' was evicted by 'c' and had to be asked again; 'c' is still cached.
+    await resolver.resolve('c');
+    expect(asked).toEqual(['a', 'b', 'c', 'a']);
+  });
 });

@@ -103,15 +103,20 @@ export interface WebhookVerifierResolver {
 
 /**
  * Cached like source rows (a key parse and a decryption per webhook would be waste); a change
- * made elsewhere is seen within `cacheMs`, one made by this process at once.
+ * made elsewhere is seen within `cacheMs`, one made by this process at once. The signed-webhook
+ * routes ask before any authentication, so the cache is bounded: a caller spraying random source
+ * ids evicts old entries instead of growing the heap.
  */
 export function createWebhookVerifierResolver(opts: {
   store: Pick<SourceStore, 'getWebhook'>;
   credentials: WebhookCredentials;
   cacheMs: number;
+  /** Default 10 000 sources. */
+  maxEntries?: number;
   now?: () => number;
 }): WebhookVerifierResolver {
   const now = opts.now ?? Date.now;
+  const maxEntries = opts.maxEntries ?? 10_000;
   const cache = new Map<string, { at: number; verifier: Promise<WebhookVerifier | null> }>();
   return {
     resolve(sourceId) {
@@ -120,6 +125,9 @@ export function createWebhookVerifierResolver(opts: {
       const verifier = opts.store
         .getWebhook(sourceId)
         .then((stored) => (stored ? opts.credentials.open(sourceId, stored) : null));
+      cache.delete(sourceId);
+      // Maps iterate in insertion order, so the first key is the longest cached.
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
       cache.set(sourceId, { at: now(), verifier });
       // A failed load (database down, keyring missing) must not stay cached.
       verifier.catch(() => {
