@@ -123,6 +123,36 @@ describe('ingestResolvedBatch', () => {
     });
   });
 
+  it('should rewrite an identity only when a sighting changes it or moves last seen by the granularity', async () => {
+    const id = uuidv7();
+    const email = { type: 'email', value: `seen-${id}@example.com` };
+    const seen = (at: string, sourceId = 'web-source') =>
+      resolvedEvent({ profileId: id, identifiers: [email], at, sourceId, type: 'page' });
+    const row = async () =>
+      (
+        await pool.query<{ xmin: string; first_seen: Date; last_seen: Date; sources: string[] }>(
+          'SELECT xmin, first_seen, last_seen, sources FROM identities WHERE profile_id = $1',
+          [id],
+        )
+      ).rows[0]!;
+    await ingestResolvedBatch(core, [seen('2026-05-01T10:00:00.000Z')]);
+    const first = await row();
+    await ingestResolvedBatch(core, [seen('2026-05-01T10:40:00.000Z')]);
+    const within = await row();
+    expect(within.xmin).toBe(first.xmin);
+    expect(within.last_seen.toISOString()).toBe('2026-05-01T10:00:00.000Z');
+    await ingestResolvedBatch(core, [seen('2026-05-01T10:50:00.000Z', 'shop')]);
+    const newSource = await row();
+    expect(newSource.sources).toEqual(['shop', 'web-source']);
+    expect(newSource.last_seen.toISOString()).toBe('2026-05-01T10:50:00.000Z');
+    await ingestResolvedBatch(core, [seen('2026-05-01T12:00:00.000Z')]);
+    expect((await row()).last_seen.toISOString()).toBe('2026-05-01T12:00:00.000Z');
+    await ingestResolvedBatch(core, [seen('2026-04-30T09:00:00.000Z')]);
+    const earlier = await row();
+    expect(earlier.first_seen.toISOString()).toBe('2026-04-30T09:00:00.000Z');
+    expect(earlier.last_seen.toISOString()).toBe('2026-05-01T12:00:00.000Z');
+  });
+
   it('should follow merge chains for events of absorbed profiles', async () => {
     const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
     await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2), ($2, $3), ($3, NULL)', [

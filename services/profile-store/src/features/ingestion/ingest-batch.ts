@@ -86,7 +86,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
     });
     await insertEvents(client, rows);
     await upsertIdentities(client, deps.vault, identities);
-    await insertObservations(client, deps.vault, traits);
+    const sealedNow = await insertObservations(client, deps.vault, traits);
 
     const touchedTraits = new Map<string, Set<string>>();
     for (const t of traits) {
@@ -109,7 +109,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
         ...changedKeys(before, profile.computed).map((k) => `computed.${k}`),
       ];
       profile.version += 1;
-      outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed));
+      outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed, {}, sealedNow));
     }
     await saveIngestedProfiles(client, list, new Set(traitChanges.keys()));
     await enqueueOutbox(client, outbox);

@@ -23,9 +23,18 @@ export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<voi
 }
 
 /**
+ * How far `identities.last_seen` may lag the latest sighting. Every event sights its identifiers,
+ * and rewriting the row only to move last_seen by seconds was a large share of ingestion's writes;
+ * a sighting that changes nothing else updates the row only once last_seen is this much behind.
+ */
+export const LAST_SEEN_GRANULARITY = '1 hour';
+
+/**
  * Upserts identities. Raw values are sealed only for identifiers the store has not seen (one
  * lookup query first), so the steady state does no encryption. Within a batch an identifier is
- * folded to one row (Postgres refuses to update a row twice in one statement).
+ * folded to one row (Postgres refuses to update a row twice in one statement). A sighting rewrites
+ * the row only if it changes the owner, first seen, the sources, or moves last seen by at least
+ * LAST_SEEN_GRANULARITY.
  */
 export async function upsertIdentities(
   db: Queryable,
@@ -67,7 +76,12 @@ export async function upsertIdentities(
        raw_sealed = COALESCE(identities.raw_sealed, EXCLUDED.raw_sealed),
        first_seen = LEAST(identities.first_seen, EXCLUDED.first_seen),
        last_seen = GREATEST(identities.last_seen, EXCLUDED.last_seen),
-       sources = ARRAY(SELECT DISTINCT unnest(identities.sources || EXCLUDED.sources) ORDER BY 1)`,
+       sources = ARRAY(SELECT DISTINCT unnest(identities.sources || EXCLUDED.sources) ORDER BY 1)
+     WHERE identities.profile_id IS DISTINCT FROM EXCLUDED.profile_id
+        OR (identities.raw_sealed IS NULL AND EXCLUDED.raw_sealed IS NOT NULL)
+        OR EXCLUDED.first_seen < identities.first_seen
+        OR EXCLUDED.last_seen >= identities.last_seen + $2::interval
+        OR NOT identities.sources @> EXCLUDED.sources`,
     [
       JSON.stringify(
         list.map((i, n) => ({
@@ -80,25 +94,30 @@ export async function upsertIdentities(
           sources: [...i.sources].sort(),
         })),
       ),
+      LAST_SEEN_GRANULARITY,
     ],
   );
 }
 
-/** Appends trait observations; personal values are sealed and keyed by HMAC for equality. */
+/**
+ * Appends trait observations; personal values are sealed and keyed by HMAC for equality. Returns
+ * the values it sealed by their sealed form, so the change feed of this batch need not decrypt
+ * what it has just encrypted.
+ */
 export async function insertObservations(
   db: Queryable,
   vault: PiiVault,
   sightings: Array<TraitSighting & { profileId: string }>,
-): Promise<void> {
-  if (sightings.length === 0) return;
+): Promise<Map<string, unknown>> {
+  const opened = new Map<string, unknown>();
+  if (sightings.length === 0) return opened;
   const prepared = await Promise.all(
     sightings.map(async (s) => {
-      if (isPiiTrait(s.trait))
-        return {
-          value: null,
-          sealed: await vault.sealTrait(s.trait, s.value),
-          key: vault.valueKey(s.trait, s.value),
-        };
+      if (isPiiTrait(s.trait)) {
+        const sealed = await vault.sealTrait(s.trait, s.value);
+        opened.set(sealed, s.value);
+        return { value: null, sealed, key: vault.valueKey(s.trait, s.value) };
+      }
       const json = JSON.stringify(s.value);
       return { value: json, sealed: null, key: json.length <= 200 ? json : vault.valueKey(s.trait, s.value) };
     }),
@@ -124,4 +143,5 @@ export async function insertObservations(
       ),
     ],
   );
+  return opened;
 }

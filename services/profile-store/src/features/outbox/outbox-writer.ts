@@ -21,11 +21,20 @@ export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Prom
   );
 }
 
-/** The golden record with personal traits opened (for the feed and for `pii:read` callers). */
-export async function openTraits(vault: PiiVault, profile: ProfileRow): Promise<JsonObject> {
+/**
+ * The golden record with personal traits opened (for the feed and for `pii:read` callers).
+ * `known` holds values the caller sealed itself, by sealed form, so they are not decrypted again.
+ */
+export async function openTraits(
+  vault: PiiVault,
+  profile: ProfileRow,
+  known?: ReadonlyMap<string, unknown>,
+): Promise<JsonObject> {
   const traits: JsonObject = { ...profile.traits };
   for (const [trait, sealed] of Object.entries(profile.piiTraits))
-    traits[trait] = await vault.openTrait(trait, sealed);
+    traits[trait] = (
+      known?.has(sealed) ? known.get(sealed) : await vault.openTrait(trait, sealed)
+    ) as JsonObject[string];
   return traits;
 }
 
@@ -36,13 +45,14 @@ export async function profileUpdate(
   kind: ProfileUpdateV1['kind'],
   changed: string[],
   extra: { mergedInto?: string; splitInto?: string[] } = {},
+  known?: ReadonlyMap<string, unknown>,
 ): Promise<OutboxEntry<'profileUpdates'>> {
   const payload: ProfileUpdateV1 = {
     schemaVersion: 1,
     profileId: profile.id,
     version: profile.version,
     kind,
-    traits: kind === 'upsert' || kind === 'split' ? await openTraits(vault, profile) : {},
+    traits: kind === 'upsert' || kind === 'split' ? await openTraits(vault, profile, known) : {},
     computed: kind === 'upsert' || kind === 'split' ? profile.computed : {},
     changed,
     consent: profile.consent as ConsentState,
