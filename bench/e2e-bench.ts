@@ -180,6 +180,10 @@ async function main(): Promise<void> {
         }),
       );
       rosterNext = preload.next;
+      await phase(`feed consumers catch up @ ${n0(target)}`, async () => {
+        if (!(await tracker.waitCaughtUp(settings.preloadStallSeconds * 5 * 1000)))
+          log('  the feed consumers did not catch up in time; the measured step may under-count settles');
+      });
       log(
         `  ${preload.reached} profiles (+${preload.reached - preload.before} in ${preload.seconds.toFixed(0)} s, ` +
           `${((preload.reached - preload.before) / preload.seconds).toFixed(0)} profiles/s)`,

@@ -7,6 +7,8 @@
  *
  *   node bench/ts-runner.js bench/identity-bench.ts
  *   BENCH_EVENTS=20000 BENCH_IDENTIFIERS=1000000 BENCH_BUCKETS=16384 node bench/ts-runner.js bench/identity-bench.ts
+ *   profiling the consumer only (no memory load, docs untouched):
+ *   BENCH_IDENTIFIERS=0 node --cpu-prof --cpu-prof-dir=/tmp/identity-prof bench/ts-runner.js bench/identity-bench.ts
  */
 import os from 'node:os';
 import type { CanonicalEventV1 } from '@tessera/contracts';
@@ -284,6 +286,7 @@ const writeResults = (section: string): void => writeBenchSection('identity', se
 
 async function main(): Promise<void> {
   const t = await throughput();
+  if (IDENTIFIERS === 0) return; // a profiling run: the throughput above is printed, not recorded
   const m = await memory();
   console.log('memory', m);
   const ratio = t.identity / t.passThrough;

@@ -39,6 +39,9 @@ export class SettleTracker {
   private readonly consumers: Array<{ start(): Promise<void>; stop(): Promise<void> }> = [];
   /** Messages produced before this (ms since epoch) cannot settle a measured event: not kept. */
   private floor = 0;
+  /** Per topic-partition: messages behind the last chunk handed over (ctx.lag). */
+  private readonly lags = new Map<string, number>();
+  private lastChunkAt = 0;
   resolvedSeen = 0;
   updatesSeen = 0;
 
@@ -53,7 +56,8 @@ export class SettleTracker {
       topics: ['eventsResolved'],
       fromBeginning: true,
       maxRetries: 0,
-      handle: async (messages) => {
+      handle: async (messages, ctx) => {
+        this.noteChunk(ctx);
         for (const m of messages) {
           if (m.value === null) continue;
           this.resolvedSeen += 1;
@@ -70,7 +74,8 @@ export class SettleTracker {
       topics: ['profileUpdates'],
       fromBeginning: true,
       maxRetries: 0,
-      handle: async (messages) => {
+      handle: async (messages, ctx) => {
+        this.noteChunk(ctx);
         const receivedAt = Date.now();
         for (const m of messages) {
           if (m.value === null) continue; // tombstone of an erased profile
@@ -85,6 +90,32 @@ export class SettleTracker {
     });
     this.consumers.push(resolved, updates);
     await Promise.all(this.consumers.map((c) => c.start()));
+  }
+
+  private noteChunk(ctx: { topic: string; partition: number; lag: number }): void {
+    this.lags.set(`${ctx.topic}:${ctx.partition}`, ctx.lag);
+    this.lastChunkAt = Date.now();
+  }
+
+  /**
+   * Waits until both feed consumers have read everything written so far: every partition's last
+   * chunk had nothing behind it, and nothing new came for 3 s (longer than a fetch's long poll).
+   * After a preload of a million profiles the two feeds hold millions of messages this process
+   * must read (and drop) before a measured step can see its own.
+   */
+  async waitCaughtUp(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const behind = [...this.lags.values()].some((lag) => lag > 0);
+      if (!behind && Date.now() - this.lastChunkAt > 3000) return true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
+  }
+
+  /** Messages read from both feeds so far (a drain that sees this move is still making progress). */
+  get seen(): number {
+    return this.resolvedSeen + this.updatesSeen;
   }
 
   async stop(): Promise<void> {

@@ -73,12 +73,15 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   // bounded drain: until everything settled, no progress for 10 s, or the drain budget is spent
   const drainDeadline = Date.now() + opts.drainSeconds * 1000;
   let settled = opts.tracker.countSettled(acks);
+  let seen = opts.tracker.seen;
   let lastProgress = Date.now();
   while (settled < acks.size && Date.now() < drainDeadline && Date.now() - lastProgress < 10_000) {
     await new Promise((r) => setTimeout(r, 500));
     const now = opts.tracker.countSettled(acks);
-    if (now > settled) lastProgress = Date.now();
+    // progress: events settled, or the feed consumers still reading what came before them
+    if (now > settled || opts.tracker.seen > seen) lastProgress = Date.now();
     settled = now;
+    seen = opts.tracker.seen;
   }
   const resources = window();
   const outcome = opts.tracker.outcome(acks);
