@@ -60,7 +60,10 @@ export interface IngestService {
     pathPrefix?: string,
     consentSignals?: Array<ConsentSignal[] | undefined>,
   ): PreparedBatch | { issues: ErrorIssue[] };
-  /** Suppression, dedupe, publish and mark for already canonical events. */
+  /**
+   * Suppression, dedupe, publish and mark for events from `prepare` (only those: they are
+   * published without the producer's schema re-parse, see canonicalize.test.ts).
+   */
   deliver(
     events: CanonicalEventV1[],
     source: SourceProfile,
