@@ -77,6 +77,7 @@ random_key() { node -e 'process.stdout.write(require("node:crypto").randomBytes(
   grep -q '^IDENTIFIER_HASH_KEY=' "$dev_env" || echo "IDENTIFIER_HASH_KEY=$(random_key)" >>"$dev_env"
   grep -q '^PII_KEYRING=' "$dev_env" || echo "PII_KEYRING=dev1:$(random_key)" >>"$dev_env"
   grep -q '^AUDIT_SIGNING_KEY=' "$dev_env" || echo "AUDIT_SIGNING_KEY=$(random_key)" >>"$dev_env"
+  grep -q '^INGEST_SECRETS_KEYRING=' "$dev_env" || echo "INGEST_SECRETS_KEYRING=dev1:$(random_key)" >>"$dev_env"
 )
 load_env_file "$dev_env"
 
@@ -131,7 +132,7 @@ if ! keys_are_active; then
     {
       echo "# Development API keys created by scripts/up.sh (tokens are shown once; kept here for local use)."
       create_write_key
-      create_key READ --name dev-read-key --scopes profile:read,pii:read,consent:write,privacy:admin
+      create_key READ --name dev-read-key --scopes profile:read,pii:read,consent:write,privacy:admin,ingest:admin
       # Consent calls profile-store's export endpoint for data-subject requests with this key.
       create_key PRIVACY_ADMIN --name consent-privacy-admin --scopes privacy:admin,profile:read,pii:read
     } >"$keys_env.tmp"
@@ -198,7 +199,7 @@ Tessera is up.
   every service   /healthz  /readyz  /metrics
 
   write key (source dev-web, ingest:write):  $write_key
-  read key (profile:read, pii:read, consent:write, privacy:admin):  $read_key
+  read key (profile:read, pii:read, consent:write, privacy:admin, ingest:admin):  $read_key
   (both kept in $keys_env; secrets in $dev_env; logs in $state_dir/logs/)
 
 Send an event:

@@ -68,11 +68,15 @@ export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
   const directory: KeyDirectory = {
     async start() {
       if (consumer) return;
+      const admin = deps.kafka.admin();
       try {
-        const [description] = await deps.kafka.admin().describeTopics(['accessKeys']);
+        const [description] = await admin.describeTopics(['accessKeys']);
         partitionCount = Math.max(1, description?.partitions ?? 1);
       } catch (err) {
         log.warn({ err }, 'could not describe the access-keys topic; assuming one partition');
+      } finally {
+        // An open admin connection keeps a short-lived process (a CLI command) from exiting.
+        await admin.disconnect().catch(() => undefined);
       }
       consumer = deps.kafka.consumer({
         groupId: `${deps.groupId}.${randomBytes(6).toString('hex')}`,

@@ -10,6 +10,8 @@ export const ScopeSchema = z.enum([
   'pii:read',
   'consent:write',
   'privacy:admin',
+  /** Sources and their write keys (ingest's administration API). */
+  'ingest:admin',
 ]);
 export type Scope = z.infer<typeof ScopeSchema>;
 

@@ -41,17 +41,21 @@ export const IngestConfigSchema = z.object({
    * Keyring (`kid:base64key,…`, primary first; `LocalKeyring`) that seals webhook secrets stored
    * with sources (Shopify's client secret). Unset: such secrets can be neither stored nor used.
    */
-  INGEST_SECRETS_KEYRING: z
-    .string()
-    .refine((spec) => {
-      try {
-        LocalKeyring.fromString(spec);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be kid:base64key[,kid:base64key…] with 32-byte keys')
-    .optional(),
+  INGEST_SECRETS_KEYRING: z.preprocess(
+    // docker-compose can only pass an unset variable through as ''.
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .refine((spec) => {
+        try {
+          LocalKeyring.fromString(spec);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be kid:base64key[,kid:base64key…] with 32-byte keys')
+      .optional(),
+  ),
   /** How far SendGrid's signed timestamp may be from now (per-source override in its settings). */
   INGEST_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 });

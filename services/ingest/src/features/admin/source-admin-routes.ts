@@ -28,11 +28,10 @@ import {
 } from '../sources/write-keys';
 
 /**
- * The scope the source administration API requires. The scope catalogue (libs/contracts access.ts)
- * has no ingest-specific admin scope yet, so this reuses the platform's one admin scope; a
- * dedicated `ingest:admin` needs only a new enum value there and this constant changed.
+ * Its own scope rather than privacy:admin: who may mint write keys and whoever runs data-subject
+ * requests are different people in most organisations.
  */
-export const SOURCE_ADMIN_SCOPE: Scope = 'privacy:admin';
+export const SOURCE_ADMIN_SCOPE: Scope = 'ingest:admin';
 
 export interface SourceAdminRoutesOptions {
   keys: KeyDirectory;
