@@ -22,5 +22,7 @@ export const ProfileStoreConfigSchema = z.object({
   SCORING_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(1440),
   CLV_HORIZON_WEEKS: z.coerce.number().int().min(1).max(520).default(52),
   OUTBOX_POLL_MS: z.coerce.number().int().min(5).max(10_000).default(100),
+  /** Personal golden values kept opened (at most 10 minutes) for change-feed messages; 0 = off. */
+  PII_FEED_CACHE_ENTRIES: z.coerce.number().int().min(0).max(5_000_000).default(50_000),
 });
 export type ProfileStoreConfig = z.infer<typeof ProfileStoreConfigSchema>;

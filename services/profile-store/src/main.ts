@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     }),
     createIdentityChangesConsumer(kafka, { ...core, metrics, logger, groupId }),
     createConsentChangesConsumer(kafka, { pool, vault: core.vault, logger, groupId }),
-    createPrivacyCommandsConsumer(kafka, { pool, logger, groupId }),
+    createPrivacyCommandsConsumer(kafka, { pool, logger, groupId, openedValues: core.openedValues }),
   ];
   const relay = createOutboxRelay({
     pool,

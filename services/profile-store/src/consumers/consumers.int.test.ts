@@ -11,7 +11,7 @@ import {
 import type pg from 'pg';
 import { createOutboxRelay, type OutboxRelay } from '../features/outbox/outbox-relay';
 import { findProfile } from '../features/profiles/profile-repository';
-import { createProfileStoreCore } from '../profile-store-core';
+import { createProfileStoreCore, type ProfileStoreCore } from '../profile-store-core';
 import { migratedDatabase } from '../test-support/database';
 import { order, resolvedEvent, testSettings } from '../test-support/fixtures';
 import { createConsentChangesConsumer } from './consent-changes-consumer';
@@ -27,6 +27,7 @@ let tk: TestKafka;
 let producer: TypedProducer;
 let consumers: BatchConsumer[];
 let relay: OutboxRelay;
+let core: ProfileStoreCore;
 const logger = testLogger('profile-store-consumers');
 
 beforeAll(async () => {
@@ -43,13 +44,13 @@ beforeAll(async () => {
   });
   producer = tk.kafka.producer();
   await producer.connect();
-  const core = createProfileStoreCore(testSettings, pool);
+  core = createProfileStoreCore(testSettings, pool);
   const groupId = uniqueName('ps');
   consumers = [
     createEventsResolvedConsumer(tk.kafka, { ...core, logger, groupId, batchSize: 500, concurrency: 3 }),
     createIdentityChangesConsumer(tk.kafka, { ...core, logger, groupId }),
     createConsentChangesConsumer(tk.kafka, { pool, vault: core.vault, logger, groupId }),
-    createPrivacyCommandsConsumer(tk.kafka, { pool, logger, groupId }),
+    createPrivacyCommandsConsumer(tk.kafka, { pool, logger, groupId, openedValues: core.openedValues }),
   ];
   for (const c of consumers) await c.start();
   relay = createOutboxRelay({ pool, publisher: producer, logger, idleMs: 20 });
@@ -131,6 +132,7 @@ describe('profile store consumers', () => {
       true,
     );
 
+    core.openedValues.set('e1.probe', 'opened before the erasure');
     const requestId = uuidv7();
     await producer.publish('privacyCommands', [
       {
@@ -151,5 +153,7 @@ describe('profile store consumers', () => {
       details: { profiles: 2, residue: 0 },
     });
     expect(await findProfile(pool, s)).toBeUndefined();
+    // Personal values opened for the feed do not outlive an erasure in this replica.
+    expect(core.openedValues.get('e1.probe')).toBeUndefined();
   });
 });

@@ -58,6 +58,26 @@ describe('ingestResolvedBatch', () => {
     expect(await count('SELECT count(*) AS n FROM outbox WHERE key = $1', [id])).toBe(1);
   });
 
+  it('should put personal golden values in clear into every feed message, opened once or decrypted', async () => {
+    const id = uuidv7();
+    const email = { type: 'email', value: `feed-${id}@example.com` };
+    await ingestResolvedBatch(core, [
+      resolvedEvent({ profileId: id, identifiers: [email], traits: { email: email.value, firstName: 'Fe' } }),
+    ]);
+    await ingestResolvedBatch(core, [order(id, 3, '2026-01-11T00:00:00.000Z', { identifiers: [email] })]);
+    // Without the cache of opened values, the sealed golden values are decrypted.
+    await ingestResolvedBatch({ ...core, openedValues: undefined }, [
+      order(id, 4, '2026-01-12T00:00:00.000Z', { identifiers: [email] }),
+    ]);
+    const { rows } = await pool.query<{ payload: { version: number; traits: Record<string, unknown> } }>(
+      'SELECT payload FROM outbox WHERE key = $1 ORDER BY id',
+      [id],
+    );
+    expect(rows.map((r) => [r.payload.version, r.payload.traits])).toEqual(
+      [1, 2, 3].map((v) => [v, { email: email.value, firstName: 'Fe' }]),
+    );
+  });
+
   it('should drop replayed and in-batch duplicate events without side effects', async () => {
     const id = uuidv7();
     const events = [order(id, 10, '2026-02-01T00:00:00.000Z'), order(id, 20, '2026-02-02T00:00:00.000Z')];

@@ -8,6 +8,7 @@ import {
   foldEvents,
   type EventFact,
 } from '../computed/computed-traits';
+import { createOpenedValues, type OpenedValues } from '../outbox/opened-values';
 import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import { lockRoots, type ProfileRow } from '../profiles/profile-repository';
@@ -23,6 +24,8 @@ export interface IngestDeps {
   vault: PiiVault;
   survivorship: SurvivorshipConfig;
   reportingCurrency: string;
+  /** Personal values opened for earlier feed messages; without it only this batch's own are reused. */
+  openedValues?: OpenedValues;
 }
 
 export interface IngestResult {
@@ -97,6 +100,10 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
     const list = [...new Set(placement)].map((id) => profiles.get(id)!);
     const traitChanges = await recomputeGolden(client, deps.survivorship, list, touchedTraits);
 
+    // What this batch sealed goes into its feed messages as it was, never decrypted again.
+    const opened =
+      deps.openedValues ?? createOpenedValues({ maxEntries: Number.MAX_SAFE_INTEGER, ttlMs: 60_000 });
+    for (const [sealed, value] of sealedNow) opened.set(sealed, value);
     const outbox: OutboxEntry[] = [];
     for (const profile of list) {
       const before = profile.computed;
@@ -109,7 +116,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
         ...changedKeys(before, profile.computed).map((k) => `computed.${k}`),
       ];
       profile.version += 1;
-      outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed, {}, sealedNow));
+      outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed, {}, opened));
     }
     await saveIngestedProfiles(client, list, new Set(traitChanges.keys()));
     await enqueueOutbox(client, outbox);

@@ -58,13 +58,15 @@ export async function upsertIdentities(
     }
   }
   const list = [...folded.values()];
-  const { rows: known } = await db.query<{ type: string; hash: string }>(
-    'SELECT type, hash FROM identities i JOIN unnest($1::text[], $2::text[]) AS k(type, hash) USING (type, hash) WHERE i.raw_sealed IS NOT NULL',
+  // Only identifiers without a sealed raw value come back (none, once a customer is known).
+  const { rows: unknown } = await db.query<{ type: string; hash: string }>(
+    `SELECT k.type, k.hash FROM unnest($1::text[], $2::text[]) AS k(type, hash)
+      WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.type = k.type AND i.hash = k.hash AND i.raw_sealed IS NOT NULL)`,
     [list.map((i) => i.type), list.map((i) => i.hash)],
   );
-  const knownKeys = new Set(known.map((k) => `${k.type}:${k.hash}`));
+  const unknownKeys = new Set(unknown.map((k) => `${k.type}:${k.hash}`));
   const sealed = await Promise.all(
-    list.map((i) => (knownKeys.has(`${i.type}:${i.hash}`) ? null : vault.sealIdentity(i.raw))),
+    list.map((i) => (unknownKeys.has(`${i.type}:${i.hash}`) ? vault.sealIdentity(i.raw) : null)),
   );
   await db.query(
     `INSERT INTO identities (type, hash, profile_id, raw_sealed, first_seen, last_seen, sources)

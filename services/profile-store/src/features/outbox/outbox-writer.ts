@@ -2,6 +2,7 @@ import type { ConsentState, JsonObject, ProfileUpdateV1, TopicId, TopicMessage }
 import type { Queryable } from '@tessera/db';
 import type { PiiVault } from '../profiles/pii-vault';
 import type { ProfileRow } from '../profiles/profile-repository';
+import type { OpenedValues } from './opened-values';
 
 /** One message for the relay; `payload: null` is a tombstone. */
 export interface OutboxEntry<T extends TopicId = TopicId> {
@@ -23,18 +24,23 @@ export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Prom
 
 /**
  * The golden record with personal traits opened (for the feed and for `pii:read` callers).
- * `known` holds values the caller sealed itself, by sealed form, so they are not decrypted again.
+ * `opened` answers for values opened (or sealed) before and keeps what this call decrypts.
  */
 export async function openTraits(
   vault: PiiVault,
   profile: ProfileRow,
-  known?: ReadonlyMap<string, unknown>,
+  opened?: OpenedValues,
 ): Promise<JsonObject> {
   const traits: JsonObject = { ...profile.traits };
-  for (const [trait, sealed] of Object.entries(profile.piiTraits))
-    traits[trait] = (
-      known?.has(sealed) ? known.get(sealed) : await vault.openTrait(trait, sealed)
-    ) as JsonObject[string];
+  for (const [trait, sealed] of Object.entries(profile.piiTraits)) {
+    const hit = opened?.get(sealed);
+    if (hit) traits[trait] = hit.value as JsonObject[string];
+    else {
+      const value = await vault.openTrait(trait, sealed);
+      opened?.set(sealed, value);
+      traits[trait] = value as JsonObject[string];
+    }
+  }
   return traits;
 }
 
@@ -45,14 +51,14 @@ export async function profileUpdate(
   kind: ProfileUpdateV1['kind'],
   changed: string[],
   extra: { mergedInto?: string; splitInto?: string[] } = {},
-  known?: ReadonlyMap<string, unknown>,
+  opened?: OpenedValues,
 ): Promise<OutboxEntry<'profileUpdates'>> {
   const payload: ProfileUpdateV1 = {
     schemaVersion: 1,
     profileId: profile.id,
     version: profile.version,
     kind,
-    traits: kind === 'upsert' || kind === 'split' ? await openTraits(vault, profile, known) : {},
+    traits: kind === 'upsert' || kind === 'split' ? await openTraits(vault, profile, opened) : {},
     computed: kind === 'upsert' || kind === 'split' ? profile.computed : {},
     changed,
     consent: profile.consent as ConsentState,
