@@ -80,6 +80,9 @@ export interface ProfileView {
 // Follows merged_into from the starting row to the survivor inside Postgres, carrying the view's
 // columns, so a read is one round trip however many hops (merges keep chains one hop deep, so
 // it is one or two primary-key probes). Reads never compress paths: that is the writers' job.
+// Timestamps come back already in Date#toISOString's format (millisecond precision, truncated like
+// pg's own parser), sparing a Date parse and re-format per column per request.
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const viewChain = (start: string) => `WITH RECURSIVE chain AS (
     SELECT p.id, p.merged_into, 0 AS hops, p.version, p.traits, p.pii_traits, p.computed, p.consent,
            p.merged_from, p.created_at, p.updated_at
@@ -88,7 +91,9 @@ const viewChain = (start: string) => `WITH RECURSIVE chain AS (
     SELECT p.id, p.merged_into, c.hops + 1, p.version, p.traits, p.pii_traits, p.computed, p.consent,
            p.merged_from, p.created_at, p.updated_at
       FROM chain c JOIN profiles p ON p.id = c.merged_into WHERE c.hops < 64)
-  SELECT id, version, traits, pii_traits, computed, consent, merged_from, created_at, updated_at
+  SELECT id, version, traits, pii_traits, computed, consent, merged_from,
+         to_char(created_at AT TIME ZONE 'UTC', ${ISO_MS}) AS created_at,
+         to_char(updated_at AT TIME ZONE 'UTC', ${ISO_MS}) AS updated_at
     FROM chain WHERE merged_into IS NULL`;
 
 // Named statements: Postgres parses and plans them once per connection instead of per request
@@ -107,8 +112,8 @@ interface DbProfileView {
   computed: JsonObject;
   consent: Record<string, string>;
   merged_from: string[];
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 const toView = (row: DbProfileView): ProfileView => ({
@@ -119,8 +124,8 @@ const toView = (row: DbProfileView): ProfileView => ({
   computed: row.computed,
   consent: row.consent,
   mergedFrom: row.merged_from,
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
 });
 
 /** The surviving profile of an id (itself, or the end of its merge chain), in one round trip. */

@@ -99,6 +99,13 @@ describe('profile API', () => {
       computed: { orderCount: 7 },
     });
     expect(body.traits.phone).toMatch(/^\+49\*+78$/);
+    // Same instants and format as the stored row read through pg's Date parsing.
+    const { rows } = await pool.query<{ created_at: Date; updated_at: Date }>(
+      'SELECT created_at, updated_at FROM profiles WHERE id = $1',
+      [id],
+    );
+    expect(body.createdAt).toBe(rows[0]!.created_at.toISOString());
+    expect(body.updatedAt).toBe(rows[0]!.updated_at.toISOString());
     expect(audited).toHaveLength(0);
   });
 
