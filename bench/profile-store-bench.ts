@@ -5,7 +5,7 @@
  * is measured by bench/profile-lookup-bench.ts.)
  *
  *   node bench/ts-runner.js bench/profile-store-bench.ts
- *   (env: BENCH_EVENTS, BENCH_PROFILES, BENCH_BATCH, BENCH_CONCURRENCY, DATABASE_URL;
+ *   (env: BENCH_EVENTS, BENCH_PROFILES, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_RUNS, DATABASE_URL;
  *    BENCH_SQL_TIMING=1 prints the time spent per statement, and does not write the docs)
  */
 import fs from 'node:fs';
@@ -22,6 +22,7 @@ const EVENTS = env('BENCH_EVENTS', 30_000);
 const PROFILES = env('BENCH_PROFILES', 10_000);
 const BATCH = env('BENCH_BATCH', 1000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 3);
+const RUNS = env('BENCH_RUNS', 3);
 const SQL_TIMING = process.env.BENCH_SQL_TIMING === '1';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const settings = {
@@ -181,7 +182,10 @@ async function benchIngestion(
   };
 }
 
-async function main(): Promise<void> {
+type IngestResult = Awaited<ReturnType<typeof benchIngestion>>;
+
+/** One run in a database of its own (migrated, empty), dropped afterwards. */
+async function oneRun(): Promise<{ ingest: IngestResult; serverVersion: string }> {
   const dbName = `bench_profile_store_${Date.now()}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -193,37 +197,52 @@ async function main(): Promise<void> {
     await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir });
     const core = createProfileStoreCore(settings, pool);
     const profileIds = Array.from({ length: PROFILES }, () => uuidv7());
-    const loadBefore = os.loadavg()[0]!.toFixed(1);
     const ingest = await benchIngestion(pool, core, profileIds);
     console.log('ingestion', ingest);
-    if (SQL_TIMING) return;
-    const cpus = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
-    const load = os.loadavg()[0]!.toFixed(1);
     const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
-    writeBenchSection(
-      'profile-store',
-      [
-        '## Profile store',
-        '',
-        `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus} (shared with other work; load average ${loadBefore} before, ${load} at the end), PostgreSQL ${rows[0]?.server_version ?? '?'} local (synchronous_commit on), Node ${process.version}.`,
-        `Command: \`node bench/ts-runner.js bench/profile-store-bench.ts\` (BENCH_EVENTS=${EVENTS}, BENCH_PROFILES=${PROFILES}, BENCH_BATCH=${BATCH}, BENCH_CONCURRENCY=${CONCURRENCY}).`,
-        '',
-        '| measure | profile store | bare pg baseline | ratio | target |',
-        '|---|---|---|---|---|',
-        `| ingestion, resolved events/s (batches of ${BATCH}, ${CONCURRENCY} concurrent streams) | ${Math.round(ingest.eventsPerSecond)} | ${Math.round(ingest.bareRowsPerSecond)} rows/s (plain INSERT) | ${(ingest.bareRowsPerSecond / ingest.eventsPerSecond).toFixed(1)}× slower | ≥ 10,000 |`,
-        `| same, batches with first sightings of profiles (${Math.ceil(PROFILES / CONCURRENCY / BATCH) * BATCH * CONCURRENCY} events) | ${Math.round(ingest.firstSightPerSecond)} | | | |`,
-        `| same, the remaining batches (returning profiles: page views, orders) | ${Math.round(ingest.returningPerSecond)} | | | |`,
-        '',
-        `CPU per event: ${(ingest.nodeCpuMsPerEvent * 1000).toFixed(0)} µs in the Node process, ${(ingest.pgCpuMsPerEvent * 1000).toFixed(0)} µs in the Postgres backends serving it (from /proc; WAL writer and checkpointer not included). Each ingested event writes the timeline row, its idempotency key, the identity sighting, trait observations (personal ones encrypted), golden-record and computed-trait updates and one outbox row per changed profile, in one transaction per batch; the baseline inserts the same number of rows (id, profile, time, whole event as jsonb) into a table with only a primary key. The workload: ${PROFILES} profiles, the first event of each an identify with three traits, then page views and orders (every fifth event), a third of them from a second source.`,
-        '',
-        'Where the time goes (2026-11-29, `node --cpu-prof` and EXPLAIN (ANALYZE, BUFFERS, WAL) per statement on this workload): the Node process is two thirds of the CPU. A first sighting seals three values (raw identifier, email, first name), and `crypto.randomBytes`, called three times per sealed value inside `FieldEncryptor`, was the largest single item (~17 µs per event on average); the rest is garbage collection, JSON building for the set-based statements and the pg driver. In Postgres the identities upsert, the events INSERT, the profiles UPDATE and the trait-observation INSERT lead (about 10–25 ms each per batch of 1000). Changes that moved the ratio: ingestion writes only `computed`/`version` plus the golden columns whose values changed (no snapshot serialisation); `profiles` and `identities` have a fillfactor so these updates are HOT (profiles UPDATE 4,007 → 1,595 WAL records per batch); an identity row is rewritten only when a sighting changes it or moves last_seen by an hour; personal values are opened once for the feed (bounded cache) instead of decrypted for every message; the identity pre-check returns only identifiers without a sealed value. Before these changes the same bench ran at 4,100–4,700 events/s (returning profiles 5,500–7,200) in alternating runs with the current code on the same machine.',
-      ].join('\n'),
-    );
+    return { ingest, serverVersion: rows[0]?.server_version ?? '?' };
   } finally {
     await pool.end();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+async function main(): Promise<void> {
+  const loadBefore = os.loadavg()[0]!.toFixed(1);
+  const results: IngestResult[] = [];
+  let serverVersion = '?';
+  for (let run = 0; run < (SQL_TIMING ? 1 : RUNS); run++) {
+    const r = await oneRun();
+    results.push(r.ingest);
+    serverVersion = r.serverVersion;
+  }
+  if (SQL_TIMING) return;
+  // Other work shares the 2 cores: report the median run (by events/s) and the spread.
+  const byRate = [...results].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+  const ingest = byRate[Math.floor(byRate.length / 2)]!;
+  const spread = `${Math.round(byRate[0]!.eventsPerSecond)}–${Math.round(byRate[byRate.length - 1]!.eventsPerSecond)}`;
+  const cpus = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
+  const load = os.loadavg()[0]!.toFixed(1);
+  writeBenchSection(
+    'profile-store',
+    [
+      '## Profile store',
+      '',
+      `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus} (shared with other work; load average ${loadBefore} before, ${load} at the end), PostgreSQL ${serverVersion} local (synchronous_commit on), Node ${process.version}.`,
+      `Command: \`node bench/ts-runner.js bench/profile-store-bench.ts\` (BENCH_EVENTS=${EVENTS}, BENCH_PROFILES=${PROFILES}, BENCH_BATCH=${BATCH}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_RUNS=${RUNS}). The median of ${RUNS} runs (by events/s), each in a fresh database; all runs: ${spread} events/s.`,
+      '',
+      '| measure | profile store | bare pg baseline | ratio | target |',
+      '|---|---|---|---|---|',
+      `| ingestion, resolved events/s (batches of ${BATCH}, ${CONCURRENCY} concurrent streams) | ${Math.round(ingest.eventsPerSecond)} | ${Math.round(ingest.bareRowsPerSecond)} rows/s (plain INSERT) | ${(ingest.bareRowsPerSecond / ingest.eventsPerSecond).toFixed(1)}× slower | ≥ 10,000 |`,
+      `| same, batches with first sightings of profiles (${Math.ceil(PROFILES / CONCURRENCY / BATCH) * BATCH * CONCURRENCY} events) | ${Math.round(ingest.firstSightPerSecond)} | | | |`,
+      `| same, the remaining batches (returning profiles: page views, orders) | ${Math.round(ingest.returningPerSecond)} | | | |`,
+      '',
+      `CPU per event: ${(ingest.nodeCpuMsPerEvent * 1000).toFixed(0)} µs in the Node process, ${(ingest.pgCpuMsPerEvent * 1000).toFixed(0)} µs in the Postgres backends serving it (from /proc; WAL writer and checkpointer not included). Each ingested event writes the timeline row, its idempotency key, the identity sighting, trait observations (personal ones encrypted), golden-record and computed-trait updates and one outbox row per changed profile, in one transaction per batch; the baseline inserts the same number of rows (id, profile, time, whole event as jsonb) into a table with only a primary key. The workload: ${PROFILES} profiles, the first event of each an identify with three traits, then page views and orders (every fifth event), a third of them from a second source.`,
+      '',
+      'Where the time goes (2026-11-29, `node --cpu-prof` and EXPLAIN (ANALYZE, BUFFERS, WAL) per statement on this workload): the Node process is two thirds of the CPU. A first sighting seals three values (raw identifier, email, first name), and `crypto.randomBytes`, called three times per sealed value inside `FieldEncryptor`, was the largest single item (~17 µs per event on average); the rest is garbage collection, JSON building for the set-based statements and the pg driver. In Postgres the identities upsert, the events INSERT, the profiles UPDATE and the trait-observation INSERT lead (about 10–25 ms each per batch of 1000). Changes that moved the ratio: ingestion writes only `computed`/`version` plus the golden columns whose values changed (no snapshot serialisation); `profiles` and `identities` have a fillfactor so these updates are HOT (profiles UPDATE 4,007 → 1,595 WAL records per batch); an identity row is rewritten only when a sighting changes it or moves last_seen by an hour; personal values are opened once for the feed (bounded cache) instead of decrypted for every message; the identity pre-check returns only identifiers without a sealed value. Before/after, three alternating runs each of this bench on the code before these changes and after them, same machine, load average 2.9–4.2 (2026-11-29 09:34Z): before 4,100–4,700 events/s (returning profiles 5,500–7,200, Node 167–177 µs and Postgres 73–74 µs CPU per event), after 6,300–6,800 events/s (returning profiles 10,500–10,600, first sightings 3,900–4,400, Node 134–146 µs and Postgres 71–74 µs per event).',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {
