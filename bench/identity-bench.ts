@@ -96,7 +96,12 @@ function* personEvents(
   }
 }
 
-async function throughput(): Promise<{ passThrough: number; identity: number; identifiersPerEvent: number }> {
+interface Rate {
+  perSec: number;
+  cpuUs: number;
+}
+
+async function throughput(): Promise<{ passThrough: Rate; identity: Rate; identifiersPerEvent: number }> {
   const tk = await createTestKafka({
     topics: ['eventsIngested', 'eventsResolved', 'identityChanges', 'audit'],
     partitions: PARTITIONS,
@@ -120,21 +125,24 @@ async function throughput(): Promise<{ passThrough: number; identity: number; id
     for (let i = 0; i < events.length; i += 1000)
       await producer.publish('eventsIngested', events.slice(i, i + 1000));
 
+    /** Events/s, and this process's CPU per event (µs): the consumer runs in-process, so that is its cost. */
     const timed = async (
       start: (done: () => void, count: (n: number) => void) => Promise<{ stop(): Promise<void> }>,
-    ): Promise<number> => {
+    ): Promise<{ perSec: number; cpuUs: number }> => {
       let seen = 0;
       let finish: () => void = () => undefined;
       const finished = new Promise<void>((r) => (finish = r));
       const t0 = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       const consumer = await start(finish, (n) => {
         seen += n;
         if (seen >= EVENTS) finish();
       });
       await finished;
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
       await consumer.stop();
-      return EVENTS / seconds;
+      return { perSec: EVENTS / seconds, cpuUs: (cpu.user + cpu.system) / EVENTS };
     };
 
     const profileId = uuidv7();
@@ -166,7 +174,12 @@ async function throughput(): Promise<{ passThrough: number; identity: number; id
       await c.start();
       return c;
     });
-    console.log('pass-through events/s', Math.round(passThrough));
+    console.log(
+      'pass-through events/s',
+      Math.round(passThrough.perSec),
+      'cpu µs/event',
+      passThrough.cpuUs.toFixed(0),
+    );
 
     const logger = testLogger('identity-bench');
     const core = createIdentityCore(
@@ -200,7 +213,7 @@ async function throughput(): Promise<{ passThrough: number; identity: number; id
       await c.start();
       return c;
     });
-    console.log('identity events/s', Math.round(identity));
+    console.log('identity events/s', Math.round(identity.perSec), 'cpu µs/event', identity.cpuUs.toFixed(0));
     return { passThrough, identity, identifiersPerEvent: identifierCount / events.length };
   } finally {
     await producer.disconnect();
@@ -289,7 +302,7 @@ async function main(): Promise<void> {
   if (IDENTIFIERS === 0) return; // a profiling run: the throughput above is printed, not recorded
   const m = await memory();
   console.log('memory', m);
-  const ratio = t.identity / t.passThrough;
+  const ratio = t.identity.perSec / t.passThrough.perSec;
   const cpus = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
   writeResults(
     [
@@ -300,7 +313,8 @@ async function main(): Promise<void> {
       '',
       '| measure | identity | baseline | ratio | target |',
       '|---|---|---|---|---|',
-      `| throughput, events/s (${t.identifiersPerEvent.toFixed(2)} identifiers/event) | ${Math.round(t.identity)} | ${Math.round(t.passThrough)} (pass-through consumer→producer, no work) | ${(ratio * 100).toFixed(0)}% | ≥ 50% |`,
+      `| throughput, events/s (${t.identifiersPerEvent.toFixed(2)} identifiers/event) | ${Math.round(t.identity.perSec)} | ${Math.round(t.passThrough.perSec)} (pass-through consumer→producer, no work) | ${(ratio * 100).toFixed(0)}% | ≥ 50% |`,
+      `| CPU per event of the consuming process, µs (user + system; Redis and Postgres work not included) | ${t.identity.cpuUs.toFixed(0)} | ${t.passThrough.cpuUs.toFixed(0)} | | |`,
       `| Redis memory per identifier at ${m.identifiers.toLocaleString('en')} identifiers (INFO used_memory delta) | ${m.infoBytesPerId.toFixed(1)} B | | | ≤ 100 B |`,
       `| same, summed MEMORY USAGE of the graph's keys | ${m.keyBytesPerId.toFixed(1)} B | | | ≤ 100 B |`,
       '',

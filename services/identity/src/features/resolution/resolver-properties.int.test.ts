@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { createTestRedis } from '@tessera/testkit';
 import type { TestRedis } from '@tessera/testkit';
+import { CanonicalEventV1Schema, ResolvedEventV1Schema } from '@tessera/contracts';
 import type { CanonicalEventV1 } from '@tessera/contracts';
 import { createGraphStore } from '../../graph/graph-store';
 import type { GraphStore } from '../../graph/graph-store';
@@ -157,6 +158,37 @@ describe('resolver properties against real Redis', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it('should build resolved events that satisfy the ResolvedEventV1 contract as they are (published prevalidated)', async () => {
+    // junk values (blocklist), shared ones (limits, quarantine fan-in) and plain ones, in batches
+    const valueArb = fc.oneof(
+      fc.integer({ min: 0, max: 30 }).map((n) => `v${n}`),
+      fc.constantFrom('test', 'unknown', '0000000000', 'test@test.com', 'n/a'),
+    );
+    const idsArb = fc.uniqueArray(fc.tuple(fc.constantFrom(...TYPES), valueArb), {
+      minLength: 1,
+      maxLength: 5,
+      selector: ([t, v]) => `${t}:${v}`,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(idsArb, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        async (eventIds, batchSize) => {
+          const { graph, resolver } = freshResolver(defaultRules);
+          // as the consumer hands them over: parsed by the topic's schema
+          const events = eventIds.map((ids) => CanonicalEventV1Schema.parse(testEvent(ids)));
+          for (let i = 0; i < events.length; i += batchSize) {
+            const batch = await resolver.resolveBatch(events.slice(i, i + batchSize));
+            for (const r of batch.resolved) expect(ResolvedEventV1Schema.parse(r)).toEqual(r);
+            await resolver.acknowledge(batch);
+          }
+          await graph.flush();
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });
