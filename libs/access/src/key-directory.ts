@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { AccessKeyV1 } from '@tessera/contracts';
-import type { BatchConsumer, TesseraKafka } from '@tessera/kafka';
+import { createCompactedTopicTail, type TesseraKafka } from '@tessera/kafka';
 import type { Logger } from '@tessera/observability';
 import type { VerifiedKey } from './api-key';
 import { KeyTable, type KeyCheck } from './key-table';
@@ -33,80 +32,34 @@ export interface KeyDirectoryDeps {
 }
 
 /**
- * Tails the compacted access-keys topic from the beginning into memory, one consumer group per
- * instance (so each sees all keys; the group's committed offsets are never reused).
- *
- * Readiness ("caught up with the topic as it stood"): every partition delivered a chunk with no
- * lag behind the high watermark of its fetch. Partitions that deliver nothing are empty, so as
- * a fallback the directory is also ready when no batch came within `emptyTopicMs` of joining, or
- * none followed the last one for `settleMs` (longer than a fetch wait: a lagging consumer
- * fetches back to back; this also covers a compacted tail, where the last offset is a gap).
+ * Tails the compacted access-keys topic from the beginning into memory (see
+ * `createCompactedTopicTail` for when it counts as caught up), one consumer group per instance so
+ * each sees all keys.
  */
 export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
   const table = new KeyTable();
   const log = deps.logger.child({ module: 'key-directory' });
-  const settleMs = deps.settleMs ?? 2_000;
-  const emptyTopicMs = deps.emptyTopicMs ?? 3_000;
-  let caughtUp = false;
-  let joinedAt: number | undefined;
-  let lastBatchAt: number | undefined;
-  let partitionCount = 1;
-  const caughtUpPartitions = new Set<number>();
-  let consumer: BatchConsumer | undefined;
+  const tail = createCompactedTopicTail({
+    ...deps,
+    logger: log,
+    topic: 'accessKeys',
+    apply(key, value) {
+      if (value !== null) table.apply(value);
+      else if (key !== null) table.delete(key);
+    },
+    onCaughtUp: () => log.info({ keys: table.size }, 'access keys loaded'),
+  });
 
-  const settle = () => {
-    if (caughtUp || joinedAt === undefined) return;
-    const now = Date.now();
-    const allPartitions = caughtUpPartitions.size >= partitionCount;
-    const quiet = lastBatchAt === undefined ? now - joinedAt >= emptyTopicMs : now - lastBatchAt >= settleMs;
-    if (allPartitions || quiet) {
-      caughtUp = true;
-      log.info({ keys: table.size }, 'access keys loaded');
-    }
+  return {
+    start: () => tail.start(),
+    stop: () => tail.stop(),
+    ready: () => tail.ready(),
+    ...lookupsOf(table),
   };
+}
 
-  const directory: KeyDirectory = {
-    async start() {
-      if (consumer) return;
-      const admin = deps.kafka.admin();
-      try {
-        const [description] = await admin.describeTopics(['accessKeys']);
-        partitionCount = Math.max(1, description?.partitions ?? 1);
-      } catch (err) {
-        log.warn({ err }, 'could not describe the access-keys topic; assuming one partition');
-      } finally {
-        // An open admin connection keeps a short-lived process (a CLI command) from exiting.
-        await admin.disconnect().catch(() => undefined);
-      }
-      consumer = deps.kafka.consumer({
-        groupId: `${deps.groupId}.${randomBytes(6).toString('hex')}`,
-        topics: ['accessKeys'],
-        fromBeginning: true,
-        handle: async (messages, ctx) => {
-          for (const message of messages) {
-            if (message.value === null) {
-              if (message.key !== null) table.delete(message.key);
-            } else {
-              table.apply(message.value);
-            }
-          }
-          lastBatchAt = Date.now();
-          if (ctx.lag === 0) caughtUpPartitions.add(ctx.partition);
-          settle();
-        },
-      });
-      await consumer.start();
-      joinedAt = Date.now();
-    },
-    async stop() {
-      const running = consumer;
-      consumer = undefined;
-      if (running) await running.stop();
-    },
-    ready() {
-      settle();
-      return caughtUp;
-    },
+function lookupsOf(table: KeyTable): Omit<KeyDirectory, 'start' | 'stop' | 'ready'> {
+  return {
     verify(token) {
       const result = table.check(token);
       return result.status === 'valid' ? result.key : undefined;
@@ -116,7 +69,6 @@ export function createKeyDirectory(deps: KeyDirectoryDeps): KeyDirectory {
     get: (keyId) => table.get(keyId),
     list: () => table.list(),
   };
-  return directory;
 }
 
 /**
@@ -130,13 +82,6 @@ export function createStaticKeyDirectory(records: AccessKeyV1[] = [], clock?: ()
     start: async () => undefined,
     stop: async () => undefined,
     ready: () => true,
-    verify(token) {
-      const result = table.check(token);
-      return result.status === 'valid' ? result.key : undefined;
-    },
-    check: (token) => table.check(token),
-    upsert: (record) => table.apply(record),
-    get: (keyId) => table.get(keyId),
-    list: () => table.list(),
+    ...lookupsOf(table),
   };
 }

@@ -27,3 +27,8 @@ export { decodeRecord, headersToStrings, type RawRecord } from './decode';
 export { encodeMessages } from './producer';
 export { backoffDelay } from './backoff';
 export { isRetryable } from './failure-policy';
+export {
+  createCompactedTopicTail,
+  type CompactedTopicTail,
+  type CompactedTopicTailOptions,
+} from './compacted-tail';

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { suppressionKey, type Identifier } from '@tessera/contracts';
 import type { IdentifierHasher } from '@tessera/crypto';
-import type { BatchConsumer, TesseraKafka } from '@tessera/kafka';
+import { createCompactedTopicTail, type TesseraKafka } from '@tessera/kafka';
 import type { Logger } from '@tessera/observability';
 
 /** Whether any of an event's identifiers belongs to an erased (suppressed) subject. */
@@ -55,63 +54,20 @@ export function createSuppressionList(deps: {
 }): SuppressionList {
   const entries = new Set<string>();
   const log = deps.logger.child({ module: 'suppression-list' });
-  const settleMs = deps.settleMs ?? 2_000;
-  const emptyTopicMs = deps.emptyTopicMs ?? 3_000;
-  let caughtUp = false;
-  let joinedAt: number | undefined;
-  let lastBatchAt: number | undefined;
-  let partitionCount = 1;
-  const caughtUpPartitions = new Set<number>();
-  let consumer: BatchConsumer | undefined;
-
-  const settle = () => {
-    if (caughtUp || joinedAt === undefined) return;
-    const now = Date.now();
-    const quiet = lastBatchAt === undefined ? now - joinedAt >= emptyTopicMs : now - lastBatchAt >= settleMs;
-    if (caughtUpPartitions.size >= partitionCount || quiet) {
-      caughtUp = true;
-      log.info({ entries: entries.size }, 'suppression list loaded');
-    }
-  };
-
+  const tail = createCompactedTopicTail({
+    ...deps,
+    logger: log,
+    topic: 'suppression',
+    apply(key, value) {
+      if (value !== null) entries.add(suppressionKey(value.identifier));
+      else if (key !== null) entries.delete(key);
+    },
+    onCaughtUp: () => log.info({ entries: entries.size }, 'suppression list loaded'),
+  });
   return {
-    async start() {
-      if (consumer) return;
-      try {
-        const [description] = await deps.kafka.admin().describeTopics(['suppression']);
-        partitionCount = Math.max(1, description?.partitions ?? 1);
-      } catch (err) {
-        log.warn({ err }, 'could not describe the suppression topic; assuming one partition');
-      }
-      consumer = deps.kafka.consumer({
-        groupId: `${deps.groupId}.${randomBytes(6).toString('hex')}`,
-        topics: ['suppression'],
-        fromBeginning: true,
-        handle: async (messages, ctx) => {
-          for (const message of messages) {
-            if (message.value === null) {
-              if (message.key !== null) entries.delete(message.key);
-            } else {
-              entries.add(suppressionKey(message.value.identifier));
-            }
-          }
-          lastBatchAt = Date.now();
-          if (ctx.lag === 0) caughtUpPartitions.add(ctx.partition);
-          settle();
-        },
-      });
-      await consumer.start();
-      joinedAt = Date.now();
-    },
-    async stop() {
-      const running = consumer;
-      consumer = undefined;
-      if (running) await running.stop();
-    },
-    ready() {
-      settle();
-      return caughtUp;
-    },
+    start: () => tail.start(),
+    stop: () => tail.stop(),
+    ready: () => tail.ready(),
     size: () => entries.size,
     isSuppressed: (hashes) => hashes.some((h) => entries.has(h)),
   };
