@@ -19,14 +19,15 @@ export interface ResourceUse {
   rssMb: number;
 }
 
-function cpuTicks(pid: number): number {
+/** utime + stime of a process, or undefined when it is gone. */
+function cpuTicks(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // fields after the parenthesised command name; utime and stime are fields 14 and 15
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(rest[11]) + Number(rest[12]);
   } catch {
-    return 0; // the process ended between listing and reading: it used nothing more
+    return undefined;
   }
 }
 
@@ -60,15 +61,27 @@ export const pidsMatching = (fragment: string): number[] => pgrep(['-f', fragmen
 export function startResourceWindow(groups: ProcessGroup[], sampleMs = 1000): () => ResourceUse[] {
   const startedAt = Date.now();
   const pidLists = groups.map((g) => g.pids());
-  const startTicks = pidLists.map((pids) => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0));
+  const startTicks = pidLists.map((pids) => pids.map((pid) => cpuTicks(pid)));
+  // latest reading per process, so one that ends during the window keeps what it used until then
+  // (counting it as 0 at the end made short-lived matches of `pgrep -f` show negative CPU)
+  const lastTicks = startTicks.map((ticks) => [...ticks]);
+  const readTicks = () =>
+    pidLists.forEach((pids, i) =>
+      pids.forEach((pid, j) => {
+        const t = cpuTicks(pid);
+        if (t !== undefined) lastTicks[i]![j] = t;
+      }),
+    );
   const peakRss = pidLists.map(() => 0);
-  const sample = () =>
+  const sample = () => {
+    readTicks();
     pidLists.forEach((pids, i) => {
       peakRss[i] = Math.max(
         peakRss[i]!,
         pids.reduce((sum, pid) => sum + rssKb(pid), 0),
       );
     });
+  };
   sample();
   const timer = setInterval(sample, sampleMs);
   timer.unref();
@@ -77,7 +90,10 @@ export function startResourceWindow(groups: ProcessGroup[], sampleMs = 1000): ()
     sample();
     const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
     return groups.map((g, i) => {
-      const ticks = pidLists[i]!.reduce((sum, pid) => sum + cpuTicks(pid), 0) - startTicks[i]!;
+      const ticks = pidLists[i]!.reduce(
+        (sum, _pid, j) => sum + (lastTicks[i]![j] ?? 0) - (startTicks[i]![j] ?? 0),
+        0,
+      );
       return { name: g.name, cpuCores: ticks / TICKS / seconds, rssMb: peakRss[i]! / 1024 };
     });
   };
