@@ -17,12 +17,12 @@ import { createKafka } from '@tessera/kafka';
 import { createLogger, createMetricsRegistry } from '@tessera/observability';
 import {
   buildApp,
+  createKafkaAuditSink,
   createProfileService,
   createProfileStoreCore,
   migrations,
   normalizeForLookup,
 } from '@tessera/profile-store';
-import { createKafkaAuditSink } from '../services/profile-store/src/features/profiles/audit-sink';
 import { writeBenchSection } from './bench-report';
 import { pidsMatching, startResourceWindow } from './e2e/resources';
 import { startLoadChild, type LoadChild } from './load-child';

@@ -5,6 +5,6 @@ export { ProfileStoreConfigSchema, type ProfileStoreConfig } from './config';
 export { createProfileStoreCore, type ProfileStoreCore } from './profile-store-core';
 export { ingestResolvedBatch } from './features/ingestion/ingest-batch';
 export { createOutboxRelay, type OutboxRelay } from './features/outbox/outbox-relay';
-export type { AuditSink } from './features/profiles/audit-sink';
+export { createKafkaAuditSink, type AuditSink } from './features/profiles/audit-sink';
 export { createProfileService, type ProfileService } from './features/profiles/profile-service';
 export { normalizeForLookup } from './features/profiles/identifier-normalizer';

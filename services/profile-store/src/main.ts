@@ -1,9 +1,4 @@
-import { hostname } from 'node:os';
-import { createKeyDirectory } from '@tessera/access';
-import { loadConfig } from '@tessera/config';
-import { createPool, migrate } from '@tessera/db';
-import { createKafka } from '@tessera/kafka';
-import { createLogger, createMetricsRegistry, installShutdown } from '@tessera/observability';
+import { exitOnStartupFailure, startServiceRuntime } from '@tessera/runtime';
 import { buildApp } from './app';
 import { ProfileStoreConfigSchema } from './config';
 import { createConsentChangesConsumer } from './consumers/consent-changes-consumer';
@@ -21,27 +16,16 @@ import { createProfileStoreCore } from './profile-store-core';
 
 /** The only place that creates clients: Postgres and Kafka; then listens, consumes and relays. */
 async function main(): Promise<void> {
-  const config = loadConfig(ProfileStoreConfigSchema);
-  const logger = createLogger({ name: 'profile-store', level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry({ service: 'profile-store' });
-  const pool = createPool({
-    connectionString: config.DATABASE_URL,
-    schema: migrations.schema,
-    max: config.DATABASE_POOL_SIZE,
-    logger,
+  const runtime = await startServiceRuntime({
+    name: 'profile-store',
+    configSchema: ProfileStoreConfigSchema,
+    migrations,
   });
-  await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir, logger });
-  const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
-    clientId: config.KAFKA_CLIENT_ID ?? 'profile-store',
-    topicPrefix: config.TOPIC_PREFIX,
-    logger,
-    registry,
-  });
-  const producer = kafka.producer({ name: 'profile-store' });
-  await producer.connect();
-  const keys = createKeyDirectory({ kafka, logger, groupId: `profile-store-keys-${hostname()}` });
-  await keys.start();
+  const { config, logger, registry, pool, kafka, producer, keys } = runtime;
+  // Audited reads wait for their pii.read record's ack: on their own producer they do not queue
+  // behind the outbox relay's large batches when ingestion is busy.
+  const auditProducer = kafka.producer({ name: 'profile-store-audit' });
+  await auditProducer.connect();
 
   const core = createProfileStoreCore(config, pool);
   const metrics = createProfileStoreMetrics(registry);
@@ -76,7 +60,7 @@ async function main(): Promise<void> {
     db: pool,
     vault: core.vault,
     hasher: core.hasher,
-    audit: createKafkaAuditSink(producer),
+    audit: createKafkaAuditSink(auditProducer),
     normalize: normalizeForLookup,
   });
   const app = await buildApp({
@@ -94,8 +78,10 @@ async function main(): Promise<void> {
   scheduler.start();
   logger.info({ port: config.PORT }, 'profile store started');
 
-  installShutdown(
-    [
+  runtime.installShutdown({
+    http: app,
+    drain: [
+      { name: 'audit producer', run: () => auditProducer.disconnect() },
       // Stopping a consumer finishes its in-flight batch and commits its offsets.
       ...consumers.map((c, i) => ({ name: `consumer ${i}`, run: () => c.stop() })),
       { name: 'scheduler', run: () => scheduler.stop() },
@@ -111,16 +97,8 @@ async function main(): Promise<void> {
             );
         },
       },
-      { name: 'key directory', run: () => keys.stop() },
-      { name: 'producer', run: () => producer.disconnect() },
-      { name: 'http', run: () => app.close() },
-      { name: 'postgres', run: () => pool.end() },
     ],
-    { logger },
-  );
+  });
 }
 
-main().catch((err: unknown) => {
-  console.error('profile store failed to start', err);
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('profile-store'));
