@@ -1,4 +1,5 @@
 import type { JsonObject } from '@tessera/contracts';
+import { sameJson } from '../traits/same-json';
 
 /** What the computed traits need from one event. */
 export interface EventFact {
@@ -123,6 +124,9 @@ export function computedFromAggregate(agg: TimelineAggregate): JsonObject {
 
 /** Names of keys whose values differ (JSON equality). */
 export function changedKeys(before: JsonObject, after: JsonObject): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+  const changed: string[] = [];
+  for (const k of Object.keys(before)) if (!sameJson(before[k], after[k])) changed.push(k);
+  for (const k of Object.keys(after))
+    if (!Object.hasOwn(before, k) && !sameJson(before[k], after[k])) changed.push(k);
+  return changed.sort();
 }

@@ -21,6 +21,7 @@ export interface EventRow {
 }
 
 export interface IdentitySighting {
+  profileId: string;
   type: string;
   hash: string;
   raw: string;
@@ -29,6 +30,7 @@ export interface IdentitySighting {
 }
 
 export interface TraitSighting {
+  profileId: string;
   trait: string;
   value: unknown;
   source: string;
@@ -68,13 +70,33 @@ export function traitsOf(resolved: ResolvedEventV1): JsonObject {
   return { ...fromContext, ...(e.type === 'group' ? {} : e.traits) };
 }
 
-/** Splits a resolved event into what each table stores. */
+/**
+ * Splits a resolved event into what each table stores. Runs once per ingested event, so it makes
+ * one pass over identifiers and traits and builds each output object once (no chained
+ * map/filter/flatMap copies, the traits object is assembled only once).
+ */
 export function mapResolvedEvent(resolved: ResolvedEventV1, profileId: string) {
   const e = resolved.event;
   const order = orderOf(resolved);
   const { traits: _traits, identifiers: _identifiers, context, ...rest } = e;
   const { traits: _ctxTraits, ip: _ip, ...safeContext } = context;
-  const hashes = resolved.identifierHashes.map((h) => `${h.type}:${h.hash}`);
+  const asserted = traitsOf(resolved);
+  const traitNames = Object.keys(asserted);
+  const hashes: string[] = [];
+  const identities: IdentitySighting[] = [];
+  resolved.identifierHashes.forEach((h, i) => {
+    hashes.push(`${h.type}:${h.hash}`);
+    const id = e.identifiers[i];
+    if (id)
+      identities.push({
+        profileId,
+        type: h.type,
+        hash: h.hash,
+        raw: id.raw ?? id.value,
+        seenAt: e.timestamp,
+        sourceId: e.sourceId,
+      });
+  });
   const row: EventRow = {
     eventId: e.eventId,
     profileId,
@@ -85,26 +107,26 @@ export function mapResolvedEvent(resolved: ResolvedEventV1, profileId: string) {
     channel: e.channel,
     type: e.type,
     name: e.event ?? e.name ?? null,
-    ...order,
+    isOrder: order.isOrder,
+    revenue: order.revenue,
+    currency: order.currency,
     identifierHashes: hashes,
-    payload: { ...rest, context: safeContext, traitNames: Object.keys(traitsOf(resolved)) },
+    payload: { ...rest, context: safeContext, traitNames },
   };
-  const identities: IdentitySighting[] = resolved.identifierHashes.flatMap((h, i) => {
-    const id = e.identifiers[i];
-    return id
-      ? [{ type: h.type, hash: h.hash, raw: id.raw ?? id.value, seenAt: e.timestamp, sourceId: e.sourceId }]
-      : [];
-  });
-  const traits: TraitSighting[] = Object.entries(traitsOf(resolved))
-    .filter(([, v]) => !isEmptyValue(v))
-    .map(([trait, value]) => ({
+  const traits: TraitSighting[] = [];
+  for (const trait of traitNames) {
+    const value = asserted[trait];
+    if (isEmptyValue(value)) continue;
+    traits.push({
+      profileId,
       trait,
       value,
       source: e.sourceId,
       channel: e.channel,
       observedAt: e.timestamp,
       eventId: e.eventId,
-    }));
+    });
+  }
   const fact: EventFact = {
     occurredAt: e.timestamp,
     channel: e.channel,

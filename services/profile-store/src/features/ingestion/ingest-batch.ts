@@ -44,16 +44,21 @@ export interface IngestResult {
 export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEventV1[]): Promise<IngestResult> {
   if (batch.length === 0) return { received: 0, inserted: 0, duplicates: 0, profilesChanged: 0 };
   return withTransaction(deps.pool, async (client) => {
+    const sourceIds: string[] = [];
+    const messageIds: string[] = [];
+    const eventIds: string[] = [];
+    const occurredAt: string[] = [];
+    for (const { event } of batch) {
+      sourceIds.push(event.sourceId);
+      messageIds.push(event.messageId);
+      eventIds.push(event.eventId);
+      occurredAt.push(event.timestamp);
+    }
     const { rows: fresh } = await client.query<{ source_id: string; message_id: string }>(
       `INSERT INTO event_keys (source_id, message_id, event_id, occurred_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[])
          ON CONFLICT DO NOTHING RETURNING source_id, message_id`,
-      [
-        batch.map((m) => m.event.sourceId),
-        batch.map((m) => m.event.messageId),
-        batch.map((m) => m.event.eventId),
-        batch.map((m) => m.event.timestamp),
-      ],
+      [sourceIds, messageIds, eventIds, occurredAt],
     );
     const freshKeys = new Set(fresh.map((r) => `${r.source_id}\u0000${r.message_id}`));
     const seen = new Set<string>();
@@ -74,15 +79,15 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
     const { placement, profiles } = await placeEvents(client, accepted);
 
     const rows: EventRow[] = [];
-    const identities: Array<IdentitySighting & { profileId: string }> = [];
-    const traits: Array<TraitSighting & { profileId: string }> = [];
+    const identities: IdentitySighting[] = [];
+    const traits: TraitSighting[] = [];
     const facts = new Map<string, EventFact[]>();
     accepted.forEach((message, n) => {
       const profileId = placement[n]!;
       const mapped = mapResolvedEvent(message, profileId);
       rows.push(mapped.row);
-      for (const i of mapped.identities) identities.push({ ...i, profileId });
-      for (const t of mapped.traits) traits.push({ ...t, profileId });
+      for (const i of mapped.identities) identities.push(i);
+      for (const t of mapped.traits) traits.push(t);
       const list = facts.get(profileId);
       if (list) list.push(mapped.fact);
       else facts.set(profileId, [mapped.fact]);

@@ -1,6 +1,7 @@
 import type { Queryable } from '@tessera/db';
 import type { ProfileRow } from '../profiles/profile-repository';
 import { isPiiTrait } from './pii-traits';
+import { sameJson } from './same-json';
 import { applySurvivorship, type TraitObservation } from './survivorship';
 import { ruleFor, type SurvivorshipConfig } from './survivorship-config';
 
@@ -78,10 +79,10 @@ export async function recomputeGolden(
     for (const trait of names) {
       const golden = applySurvivorship(ruleFor(config, trait), byTrait.get(trait) ?? []);
       const pii = isPiiTrait(trait);
-      const before = JSON.stringify([
-        pii ? profile.piiTraits[trait] : profile.traits[trait],
-        profile.traitWinners[trait]?.observationId,
-      ]);
+      // Values are replaced, never mutated in place, so these references keep the old state; a
+      // missing value or winner counts as null, as it did when both were compared as JSON arrays.
+      const valueBefore = pii ? profile.piiTraits[trait] : profile.traits[trait];
+      const winnerBefore = profile.traitWinners[trait]?.observationId;
       if (golden === undefined) {
         delete profile.traits[trait];
         delete profile.piiTraits[trait];
@@ -98,11 +99,12 @@ export async function recomputeGolden(
           rule: golden.rule,
         };
       }
-      const after = JSON.stringify([
-        pii ? profile.piiTraits[trait] : profile.traits[trait],
-        profile.traitWinners[trait]?.observationId,
-      ]);
-      if (before !== after) profileChanged.push(trait);
+      const valueAfter = pii ? profile.piiTraits[trait] : profile.traits[trait];
+      if (
+        (profile.traitWinners[trait]?.observationId ?? null) !== (winnerBefore ?? null) ||
+        !sameJson(valueBefore ?? null, valueAfter ?? null)
+      )
+        profileChanged.push(trait);
     }
     if (profileChanged.length > 0) changed.set(profile.id, profileChanged.sort());
   }
