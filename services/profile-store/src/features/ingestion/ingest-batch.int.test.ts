@@ -78,6 +78,33 @@ describe('ingestResolvedBatch', () => {
     );
   });
 
+  it('should store exactly the computed traits its feed message carries, keeping job-owned ones', async () => {
+    const id = uuidv7();
+    await ingestResolvedBatch(core, [order(id, 10, '2026-01-10T10:00:00.000Z')]);
+    // What the RFM/CLV jobs write; ingestion saves only the keys it changed and must keep these.
+    await pool.query(
+      `UPDATE profiles SET computed = computed || '{"rfmSegment": "champions", "predictedClv": 12.5}' WHERE id = $1`,
+      [id],
+    );
+    await ingestResolvedBatch(core, [order(id, 5, '2026-01-11T10:00:00.000Z')]);
+    const stored = (await findProfile(pool, id))!.computed;
+    expect(stored).toMatchObject({
+      orderCount: 2,
+      totalRevenue: 15,
+      rfmSegment: 'champions',
+      predictedClv: 12.5,
+    });
+    const { rows } = await pool.query<{ payload: { computed: unknown; changed: string[] } }>(
+      'SELECT payload FROM outbox WHERE key = $1 ORDER BY id DESC LIMIT 1',
+      [id],
+    );
+    expect(rows[0]!.payload.computed).toEqual(stored);
+    expect(rows[0]!.payload.changed).toEqual(
+      expect.arrayContaining(['computed.orderCount', 'computed.totalRevenue', 'computed.lastOrderAt']),
+    );
+    expect(rows[0]!.payload.changed).not.toContain('computed.firstOrderAt');
+  });
+
   it('should drop replayed and in-batch duplicate events without side effects', async () => {
     const id = uuidv7();
     const events = [order(id, 10, '2026-02-01T00:00:00.000Z'), order(id, 20, '2026-02-02T00:00:00.000Z')];

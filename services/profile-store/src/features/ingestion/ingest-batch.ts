@@ -110,20 +110,20 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
       deps.openedValues ?? createOpenedValues({ maxEntries: Number.MAX_SAFE_INTEGER, ttlMs: 60_000 });
     for (const [sealed, value] of sealedNow) opened.set(sealed, value);
     const outbox: OutboxEntry[] = [];
+    const computedChanged = new Map<string, string[]>();
     for (const profile of list) {
       const before = profile.computed;
       const timeline = computedFromAggregate(
         foldEvents(aggregateOf(before), facts.get(profile.id) ?? [], deps.reportingCurrency),
       );
       profile.computed = { ...before, ...timeline };
-      const changed = [
-        ...(traitChanges.get(profile.id) ?? []),
-        ...changedKeys(before, profile.computed).map((k) => `computed.${k}`),
-      ];
+      const computedKeys = changedKeys(before, profile.computed);
+      computedChanged.set(profile.id, computedKeys);
+      const changed = [...(traitChanges.get(profile.id) ?? []), ...computedKeys.map((k) => `computed.${k}`)];
       profile.version += 1;
       outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed, {}, opened));
     }
-    await saveIngestedProfiles(client, list, new Set(traitChanges.keys()));
+    await saveIngestedProfiles(client, list, new Set(traitChanges.keys()), computedChanged);
     await enqueueOutbox(client, outbox);
     result.profilesChanged = list.length;
     return result;
