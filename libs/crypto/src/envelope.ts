@@ -39,8 +39,9 @@ function aesGcmEncrypt(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
   const iv = takeRandom(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+  const body = cipher.update(plaintext);
+  const final = cipher.final(); // GCM is a stream mode: empty, but it completes the tag
+  return Buffer.concat([iv, body, final, cipher.getAuthTag()]);
 }
 
 function aesGcmDecrypt(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {

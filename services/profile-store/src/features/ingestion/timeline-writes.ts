@@ -29,6 +29,16 @@ export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<voi
  */
 export const LAST_SEEN_GRANULARITY = '1 hour';
 
+interface FoldedIdentity {
+  type: string;
+  hash: string;
+  profileId: string;
+  raw: string;
+  first: string;
+  seenAt: string;
+  sources: string[];
+}
+
 /**
  * Upserts identities. Raw values are sealed only for identifiers the store has not seen (one
  * lookup query first), so the steady state does no encryption. Within a batch an identifier is
@@ -39,22 +49,33 @@ export const LAST_SEEN_GRANULARITY = '1 hour';
 export async function upsertIdentities(
   db: Queryable,
   vault: PiiVault,
-  sightings: Array<IdentitySighting & { profileId: string }>,
+  sightings: IdentitySighting[],
 ): Promise<void> {
   if (sightings.length === 0) return;
-  const folded = new Map<
-    string,
-    IdentitySighting & { profileId: string; first: string; sources: Set<string> }
-  >();
+  // One object per identifier, built once (every event sights one or more identifiers).
+  const folded = new Map<string, FoldedIdentity>();
   for (const s of sightings) {
     const key = `${s.type}:${s.hash}`;
     const f = folded.get(key);
-    if (!f) folded.set(key, { ...s, first: s.seenAt, sources: new Set([s.sourceId]) });
-    else {
-      f.sources.add(s.sourceId);
-      if (Date.parse(s.seenAt) < Date.parse(f.first)) f.first = s.seenAt;
-      if (Date.parse(s.seenAt) >= Date.parse(f.seenAt))
-        Object.assign(f, { seenAt: s.seenAt, profileId: s.profileId, raw: s.raw });
+    if (!f) {
+      folded.set(key, {
+        type: s.type,
+        hash: s.hash,
+        profileId: s.profileId,
+        raw: s.raw,
+        first: s.seenAt,
+        seenAt: s.seenAt,
+        sources: [s.sourceId],
+      });
+      continue;
+    }
+    if (!f.sources.includes(s.sourceId)) f.sources.push(s.sourceId);
+    const at = Date.parse(s.seenAt);
+    if (at < Date.parse(f.first)) f.first = s.seenAt;
+    if (at >= Date.parse(f.seenAt)) {
+      f.seenAt = s.seenAt;
+      f.profileId = s.profileId;
+      f.raw = s.raw;
     }
   }
   const list = [...folded.values()];
@@ -93,7 +114,7 @@ export async function upsertIdentities(
           raw_sealed: sealed[n],
           first_seen: i.first,
           last_seen: i.seenAt,
-          sources: [...i.sources].sort(),
+          sources: i.sources.sort(),
         })),
       ),
       LAST_SEEN_GRANULARITY,
@@ -109,7 +130,7 @@ export async function upsertIdentities(
 export async function insertObservations(
   db: Queryable,
   vault: PiiVault,
-  sightings: Array<TraitSighting & { profileId: string }>,
+  sightings: TraitSighting[],
 ): Promise<Map<string, unknown>> {
   const opened = new Map<string, unknown>();
   if (sightings.length === 0) return opened;
