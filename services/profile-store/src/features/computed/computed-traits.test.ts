@@ -17,6 +17,49 @@ const fact = (day: number, extra: Partial<EventFact> = {}): EventFact => ({
 });
 
 describe('computed traits', () => {
+  it('foldEvents should keep the earliest and latest times, the aggregate winning ties, in one or many folds', () => {
+    // Distinct texts for equal instants show which side a tie keeps.
+    const time = fc
+      .tuple(fc.integer({ min: 0, max: 5 }), fc.boolean())
+      .map(([d, z]) => new Date(Date.UTC(2026, 0, 1 + d)).toISOString().replace('.000Z', z ? 'Z' : '.000Z'));
+    const facts = fc.array(
+      fc.record({ occurredAt: time, isOrder: fc.boolean() }).map((f) => ({ ...f, channel: 'web' })),
+    );
+    const bound = fc.option(time, { nil: null });
+    fc.assert(
+      fc.property(bound, bound, facts, (first, last, list) => {
+        const start = {
+          ...empty,
+          firstSeenAt: first,
+          lastSeenAt: last,
+          firstOrderAt: first,
+          lastOrderAt: last,
+        };
+        const pick = (p: string | null, q: string, earlier: boolean) =>
+          p === null
+            ? q
+            : (earlier ? Date.parse(p) <= Date.parse(q) : Date.parse(p) >= Date.parse(q))
+              ? p
+              : q;
+        let firstSeenAt = first;
+        let lastSeenAt = last;
+        let firstOrderAt = first;
+        let lastOrderAt = last;
+        for (const f of list) {
+          firstSeenAt = pick(firstSeenAt, f.occurredAt, true);
+          lastSeenAt = pick(lastSeenAt, f.occurredAt, false);
+          if (!f.isOrder) continue;
+          firstOrderAt = pick(firstOrderAt, f.occurredAt, true);
+          lastOrderAt = pick(lastOrderAt, f.occurredAt, false);
+        }
+        const expected = { firstSeenAt, lastSeenAt, firstOrderAt, lastOrderAt };
+        expect(foldEvents(start, list, 'EUR')).toMatchObject(expected);
+        const oneByOne = list.reduce((agg, f) => foldEvents(agg, [f], 'EUR'), start);
+        expect(oneByOne).toMatchObject(expected);
+      }),
+    );
+  });
+
   it('foldEvents should count orders, revenue, AOV, first/last dates and channels', () => {
     const agg = foldEvents(
       empty,

@@ -40,10 +40,31 @@ export const TimelineTraits = [
 ] as const;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const earlier = (p: string | null, q: string | null) =>
-  p === null ? q : q === null ? p : Date.parse(p) <= Date.parse(q) ? p : q;
-const later = (p: string | null, q: string | null) =>
-  p === null ? q : q === null ? p : Date.parse(p) >= Date.parse(q) ? p : q;
+
+/**
+ * A timestamp and its parsed time, so folding an event parses its time once and the aggregate's
+ * bounds once per fold, not twice per comparison. Unparseable text (NaN) compares false, as before:
+ * the event's time replaces it.
+ */
+interface Bound {
+  at: string | null;
+  ms: number;
+}
+const boundOf = (at: string | null): Bound => ({ at, ms: at === null ? Number.NaN : Date.parse(at) });
+/** The earlier of `b` and the event time (`b` wins ties; a missing `b` loses). */
+function keepEarlier(b: Bound, at: string, ms: number): void {
+  if (b.at === null || !(b.ms <= ms)) {
+    b.at = at;
+    b.ms = ms;
+  }
+}
+/** The later of `b` and the event time (`b` wins ties; a missing `b` loses). */
+function keepLater(b: Bound, at: string, ms: number): void {
+  if (b.at === null || !(b.ms >= ms)) {
+    b.at = at;
+    b.ms = ms;
+  }
+}
 
 function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
@@ -82,15 +103,20 @@ export function foldEvents(
   reportingCurrency: string,
 ): TimelineAggregate {
   const next = { ...agg, channels: [...agg.channels] };
+  const firstSeen = boundOf(agg.firstSeenAt);
+  const lastSeen = boundOf(agg.lastSeenAt);
+  const firstOrder = boundOf(agg.firstOrderAt);
+  const lastOrder = boundOf(agg.lastOrderAt);
   for (const f of facts) {
+    const ms = Date.parse(f.occurredAt);
     next.eventCount += 1;
-    next.firstSeenAt = earlier(next.firstSeenAt, f.occurredAt);
-    next.lastSeenAt = later(next.lastSeenAt, f.occurredAt);
+    keepEarlier(firstSeen, f.occurredAt, ms);
+    keepLater(lastSeen, f.occurredAt, ms);
     if (!next.channels.includes(f.channel)) next.channels.push(f.channel);
     if (!f.isOrder) continue;
     next.orderCount += 1;
-    next.firstOrderAt = earlier(next.firstOrderAt, f.occurredAt);
-    next.lastOrderAt = later(next.lastOrderAt, f.occurredAt);
+    keepEarlier(firstOrder, f.occurredAt, ms);
+    keepLater(lastOrder, f.occurredAt, ms);
     if (f.currency !== undefined && f.currency.toUpperCase() !== reportingCurrency)
       next.ordersInOtherCurrencies += 1;
     else {
@@ -99,6 +125,10 @@ export function foldEvents(
       next.totalRevenue = round2(next.totalRevenue + (f.revenue ?? 0));
     }
   }
+  next.firstSeenAt = firstSeen.at;
+  next.lastSeenAt = lastSeen.at;
+  next.firstOrderAt = firstOrder.at;
+  next.lastOrderAt = lastOrder.at;
   next.channels.sort();
   return next;
 }
