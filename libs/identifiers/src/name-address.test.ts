@@ -13,6 +13,12 @@ describe('name and address normalization', () => {
     expect(normalizeStreetLine('12  main st.')).toBe('12 Main Street');
     expect(normalizeStreetLine('5 N Oak Ave, Apt 4b')).toBe('5 North Oak Avenue, Apartment 4B');
     expect(normalizeStreetLine('12 Main Street')).toBe(normalizeStreetLine('12 MAIN ST'));
+    expect(normalizeStreetLine('12 main st..')).toBe('12 Main Street');
+  });
+
+  it('normalizeStreetLine should keep a lone dot (found by the idempotence property: "! ." became "! ")', () => {
+    expect(normalizeStreetLine('! .')).toBe('! .');
+    expect(normalizeStreetLine('!..')).toBe('!');
   });
 
   it('normalizePostalAddress should normalize each field and keep the raw input', () => {

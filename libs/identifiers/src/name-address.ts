@@ -71,7 +71,8 @@ export function normalizeStreetLine(raw: string): string {
     .replace(/,/g, ' ,')
     .split(' ')
     .map((word) => {
-      const bare = word.replace(/\.$/, '').toLowerCase();
+      // "St." -> "st"; a lone "." stays, or the line would end in a space normalizing drops next time.
+      const bare = word.replace(/(.)\.+$/, '$1').toLowerCase();
       const expanded = ADDRESS_WORDS[bare];
       if (expanded) return expanded;
       if (/\d/.test(word)) return word.toUpperCase();
