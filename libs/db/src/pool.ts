@@ -42,3 +42,10 @@ export function createPool(opts: CreatePoolOptions): pg.Pool {
   });
   return pool;
 }
+
+/** Readiness check (see `createReadiness`): the pool can hand out a connection that answers. */
+export function postgresReadiness(db: Queryable): () => Promise<void> {
+  return async () => {
+    await db.query('SELECT 1');
+  };
+}

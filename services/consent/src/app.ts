@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { KeyDirectory } from '@tessera/access';
+import { postgresReadiness } from '@tessera/db';
 import { createHttpServer, createReadiness } from '@tessera/observability';
 import type { Logger } from '@tessera/observability';
 import type { ConsentCore } from './consent-core';
@@ -24,9 +25,7 @@ export async function buildApp(deps: ConsentAppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     registry: deps.registry,
     readiness: createReadiness({
-      postgres: async () => {
-        await deps.pool.query('SELECT 1');
-      },
+      postgres: postgresReadiness(deps.pool),
       accessKeys: () => deps.keys.ready(),
       ...deps.readiness,
     }),

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { KeyDirectory } from '@tessera/access';
+import { postgresReadiness } from '@tessera/db';
 import { createHttpServer, createReadiness } from '@tessera/observability';
 import type { Logger } from '@tessera/observability';
 import { historyRoutes } from './features/history/history-routes';
@@ -25,9 +26,7 @@ export async function buildApp(deps: IdentityAppDeps): Promise<FastifyInstance> 
     logger: deps.logger,
     registry: deps.registry,
     readiness: createReadiness({
-      postgres: async () => {
-        await deps.pool.query('SELECT 1');
-      },
+      postgres: postgresReadiness(deps.pool),
       redis: async () => (await deps.redis.ping()) === 'PONG',
       accessKeys: () => deps.keys.ready(),
       ...deps.readiness,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { createIdentifierHasher } from '@tessera/crypto';
+import { postgresReadiness } from '@tessera/db';
 import { exitOnStartupFailure, startServiceRuntime } from '@tessera/runtime';
 import { Redis } from 'ioredis';
 import { buildApp, createIngestPipeline, createSources } from './app';
@@ -44,9 +45,7 @@ async function main(): Promise<void> {
     hasher,
     ingest,
     readiness: {
-      postgres: async () => {
-        await pool.query('SELECT 1');
-      },
+      postgres: postgresReadiness(pool),
       // Until the list is loaded an erased subject's events could slip through.
       suppression: () => suppression.ready(),
       ...(intake ? { intake: () => intake.isRunning() } : {}),

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { KeyDirectory } from '@tessera/access';
+import { postgresReadiness } from '@tessera/db';
 import { createHttpServer, createReadiness, type Logger, type ReadinessProbe } from '@tessera/observability';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -24,9 +25,7 @@ export async function buildApp(deps: ProfileStoreAppDeps): Promise<FastifyInstan
     logger: deps.logger,
     registry: deps.registry,
     readiness: createReadiness({
-      postgres: async () => {
-        await deps.pool.query('SELECT 1');
-      },
+      postgres: postgresReadiness(deps.pool),
       accessKeys: () => deps.keys.ready(),
       ...deps.readiness,
     }),
