@@ -39,9 +39,8 @@ export class SettleTracker {
   private readonly consumers: Array<{ start(): Promise<void>; stop(): Promise<void> }> = [];
   /** Messages produced before this (ms since epoch) cannot settle a measured event: not kept. */
   private floor = 0;
-  /** Per topic-partition: messages behind the last chunk handed over (ctx.lag). */
-  private readonly lags = new Map<string, number>();
-  private lastChunkAt = 0;
+  /** Per topic-partition: the offset after the last message handed over. */
+  private readonly positions = new Map<string, bigint>();
   resolvedSeen = 0;
   updatesSeen = 0;
 
@@ -57,7 +56,7 @@ export class SettleTracker {
       fromBeginning: true,
       maxRetries: 0,
       handle: async (messages, ctx) => {
-        this.noteChunk(ctx);
+        this.noteChunk(ctx, messages);
         for (const m of messages) {
           if (m.value === null) continue;
           this.resolvedSeen += 1;
@@ -75,7 +74,7 @@ export class SettleTracker {
       fromBeginning: true,
       maxRetries: 0,
       handle: async (messages, ctx) => {
-        this.noteChunk(ctx);
+        this.noteChunk(ctx, messages);
         const receivedAt = Date.now();
         for (const m of messages) {
           if (m.value === null) continue; // tombstone of an erased profile
@@ -92,22 +91,28 @@ export class SettleTracker {
     await Promise.all(this.consumers.map((c) => c.start()));
   }
 
-  private noteChunk(ctx: { topic: string; partition: number; lag: number }): void {
-    this.lags.set(`${ctx.topic}:${ctx.partition}`, ctx.lag);
-    this.lastChunkAt = Date.now();
+  private noteChunk(ctx: { topic: string; partition: number }, messages: Array<{ offset: string }>): void {
+    const last = messages[messages.length - 1];
+    if (last) this.positions.set(`${ctx.topic}:${ctx.partition}`, BigInt(last.offset) + 1n);
   }
 
   /**
-   * Waits until both feed consumers have read everything written so far: every partition's last
-   * chunk had nothing behind it, and nothing new came for 3 s (longer than a fetch's long poll).
+   * Waits until both feed consumers have read every message that was on the feeds when it was
+   * called (each partition's consumed position reaches the end offset the broker gave then).
    * After a preload of a million profiles the two feeds hold millions of messages this process
-   * must read (and drop) before a measured step can see its own.
+   * must read (and drop) before a measured step can see its own. (A check on per-chunk lag and a
+   * quiet period was fooled at that size: it answered at once, and the 1M step settled nothing.)
    */
   async waitCaughtUp(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    const admin = this.kafka.admin();
+    const targets: Array<[string, bigint]> = [];
+    for (const topic of ['eventsResolved', 'profileUpdates'] as const) {
+      for (const [partition, end] of await admin.endOffsets(topic))
+        targets.push([`${topic}:${partition}`, BigInt(end)]);
+    }
     while (Date.now() < deadline) {
-      const behind = [...this.lags.values()].some((lag) => lag > 0);
-      if (!behind && Date.now() - this.lastChunkAt > 3000) return true;
+      if (targets.every(([key, end]) => (this.positions.get(key) ?? 0n) >= end)) return true;
       await new Promise((r) => setTimeout(r, 500));
     }
     return false;

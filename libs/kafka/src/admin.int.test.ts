@@ -38,6 +38,24 @@ describe('topic admin', () => {
     ]);
   });
 
+  it('endOffsets should give each partition the offset its next message will get', async () => {
+    const producer = tk.kafka.producer();
+    await producer.connect();
+    try {
+      const before = await tk.kafka.admin().endOffsets('audit');
+      expect([...before.keys()].sort()).toEqual([0, 1, 2]);
+      await producer.publishRaw(tk.kafka.topic('audit'), [{ key: 'k', value: 'not read by anyone' }]);
+      const after = await tk.kafka.admin().endOffsets('audit');
+      const grown = [...after].filter(
+        ([partition, offset]) => BigInt(offset) > BigInt(before.get(partition)!),
+      );
+      expect(grown).toHaveLength(1);
+      expect(BigInt(grown[0]![1]) - BigInt(before.get(grown[0]![0])!)).toBe(1n);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('describeTopics should leave out topics that do not exist', async () => {
     expect(await tk.kafka.admin().describeTopics(['profileUpdates'])).toEqual([]);
   });

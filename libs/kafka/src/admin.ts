@@ -139,6 +139,12 @@ export function createTopicAdmin(settings: AdminSettings): TopicAdmin {
       }));
     },
 
+    async endOffsets(id) {
+      const a = await connected();
+      const offsets = await a.fetchTopicOffsets(topicName(id, settings.topicPrefix));
+      return new Map(offsets.map((o) => [o.partition, o.high]));
+    },
+
     async deleteTopicsByPrefix(prefix) {
       if (prefix.length === 0) throw new Error('refusing to delete topics with an empty prefix');
       const a = await connected();

@@ -129,6 +129,8 @@ export interface TopicAdmin {
    */
   ensureTopics(ids?: TopicId[], extra?: ExtraTopic[], opts?: EnsureTopicsOptions): Promise<void>;
   describeTopics(ids?: TopicId[]): Promise<TopicDescription[]>;
+  /** Per partition, the offset the next message will get (the high watermark), as Kafka's string. */
+  endOffsets(id: TopicId): Promise<Map<number, string>>;
   /** Deletes every topic whose name starts with `prefix` (which must not be empty). For tests. */
   deleteTopicsByPrefix(prefix: string): Promise<void>;
   /** Deletes every (empty) consumer group whose id starts with `prefix`. For tests. */

@@ -45,6 +45,9 @@ export class FakeAdmin implements TopicAdmin {
     });
   }
 
+  async endOffsets(): Promise<Map<number, string>> {
+    throw new Error('FakeAdmin.endOffsets is not used by these tests');
+  }
   async deleteTopicsByPrefix(): Promise<void> {}
   async deleteGroupsByPrefix(): Promise<void> {}
   async disconnect(): Promise<void> {
