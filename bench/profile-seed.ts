@@ -52,14 +52,16 @@ export async function createBenchDatabase(
 /**
  * `events` resolved events over `profileIds`, split into `streams` like Kafka partitions keyed by
  * profile id. A profile's first event is an identify with email and phone (identifiers) and
- * email, phone, first and last name (personal, sealed) and plan (plain); later ones are page views
- * and every fifth an order, spread over the last 90 days.
+ * email, phone, first and last name (personal, sealed) and plan (plain) — with `emailOnly`, email
+ * alone as identifier and email, first name and plan as traits; later ones are page views and
+ * every fifth an order, spread over the last 90 days.
  */
 export function makeResolvedEvents(
   profileIds: string[],
   hasher: Core['hasher'],
-  opts: { events: number; streams: number },
+  opts: { events: number; streams: number; emailOnly?: boolean },
 ): ResolvedEventV1[][] {
+  const withPhone = !opts.emailOnly;
   const profiles = profileIds.length;
   const streams: ResolvedEventV1[][] = Array.from({ length: opts.streams }, () => []);
   const start = Date.now() - 90 * 86_400_000;
@@ -68,7 +70,7 @@ export function makeResolvedEvents(
     const first = n < profiles;
     const identifiers = [
       { type: 'email', value: emailOf(p) },
-      ...(first ? [{ type: 'phone', value: phoneOf(p) }] : []),
+      ...(first && withPhone ? [{ type: 'phone', value: phoneOf(p) }] : []),
     ];
     const at = new Date(start + Math.floor((n / opts.events) * 89 * 86_400_000)).toISOString();
     const isOrder = !first && n % 5 === 0;
@@ -88,9 +90,9 @@ export function makeResolvedEvents(
         traits: first
           ? {
               email: emailOf(p),
-              phone: phoneOf(p),
+              ...(withPhone ? { phone: phoneOf(p) } : {}),
               firstName: `User${p}`,
-              lastName: `Bench${p}`,
+              ...(withPhone ? { lastName: `Bench${p}` } : {}),
               plan: p % 2 ? 'pro' : 'free',
             }
           : {},

@@ -11,11 +11,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
-import { uuidv7, type ResolvedEventV1 } from '@tessera/contracts';
-import { LocalKeyring } from '@tessera/crypto';
-import { createPool, migrate } from '@tessera/db';
-import { createProfileStoreCore, ingestResolvedBatch, migrations } from '@tessera/profile-store';
+import { uuidv7 } from '@tessera/contracts';
+import { createProfileStoreCore, ingestResolvedBatch } from '@tessera/profile-store';
 import { writeBenchSection } from './bench-report';
+import { benchCoreSettings, createBenchDatabase, makeResolvedEvents } from './profile-seed';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = env('BENCH_EVENTS', 30_000);
@@ -25,57 +24,6 @@ const CONCURRENCY = env('BENCH_CONCURRENCY', 3);
 const RUNS = env('BENCH_RUNS', 3);
 const SQL_TIMING = process.env.BENCH_SQL_TIMING === '1';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const settings = {
-  IDENTIFIER_HASH_KEY: 'YmVuY2gtaWRlbnRpZmllci1oYXNoLWtleS0zMi1ieXRlcy1sb25nISE',
-  PII_KEYRING: `bench:${LocalKeyring.generateKey()}`,
-  REPORTING_CURRENCY: 'USD',
-};
-
-const emailOf = (i: number) => `bench.user${i}@example.com`;
-
-function makeEvents(
-  profileIds: string[],
-  hasher: (type: string, value: string) => string,
-): ResolvedEventV1[][] {
-  const streams: ResolvedEventV1[][] = Array.from({ length: CONCURRENCY }, () => []);
-  const start = Date.now() - 90 * 86_400_000;
-  for (let n = 0; n < EVENTS; n++) {
-    const p = n % PROFILES;
-    const first = n < PROFILES;
-    const identifiers = [{ type: 'email', value: emailOf(p) }];
-    const at = new Date(start + Math.floor((n / EVENTS) * 89 * 86_400_000)).toISOString();
-    const isOrder = !first && n % 5 === 0;
-    const event: ResolvedEventV1 = {
-      schemaVersion: 1,
-      profileId: profileIds[p]!,
-      event: {
-        schemaVersion: 1,
-        eventId: uuidv7(),
-        messageId: `m-${n}`,
-        sourceId: n % 3 === 0 ? 'shop' : 'web',
-        channel: n % 3 === 0 ? 'ecommerce' : 'web',
-        type: first ? 'identify' : isOrder ? 'track' : 'page',
-        ...(isOrder ? { event: 'Order Completed' } : {}),
-        ...(!first && !isOrder ? { name: 'Home' } : {}),
-        identifiers,
-        traits: first ? { email: emailOf(p), firstName: `User${p}`, plan: p % 2 ? 'pro' : 'free' } : {},
-        properties: isOrder ? { revenue: 10 + (n % 90), currency: 'USD' } : { path: '/' },
-        context: {},
-        timestamp: at,
-        receivedAt: at,
-        consentSignals: [],
-      },
-      identifierHashes: identifiers.map((i) => ({ type: i.type, hash: hasher(i.type, i.value) })),
-      newProfile: first,
-      decisions: [],
-      resolvedAt: at,
-    };
-    // Like Kafka partitions keyed by profile id: one profile always lands in the same stream.
-    streams[p % CONCURRENCY]!.push(event);
-  }
-  return streams;
-}
-
 /** Client-side time per statement (first words of the SQL), summed over every batch. */
 function timeStatements(): Map<string, { calls: number; ms: number }> {
   const totals = new Map<string, { calls: number; ms: number }>();
@@ -120,7 +68,12 @@ async function benchIngestion(
   core: ReturnType<typeof createProfileStoreCore>,
   profileIds: string[],
 ) {
-  const streams = makeEvents(profileIds, core.hasher);
+  // Like Kafka partitions keyed by profile id: one profile always lands in the same stream.
+  const streams = makeResolvedEvents(profileIds, core.hasher, {
+    events: EVENTS,
+    streams: CONCURRENCY,
+    emailOnly: true,
+  });
   const statements = SQL_TIMING ? timeStatements() : undefined;
   // Open the pool's connections first so every backend that does the work is counted.
   const warm = await Promise.all(Array.from({ length: CONCURRENCY + 1 }, () => pool.connect()));
@@ -186,25 +139,17 @@ type IngestResult = Awaited<ReturnType<typeof benchIngestion>>;
 
 /** One run in a database of its own (migrated, empty), dropped afterwards. */
 async function oneRun(): Promise<{ ingest: IngestResult; serverVersion: string }> {
-  const dbName = `bench_profile_store_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  const pool = createPool({ connectionString: url.toString(), schema: migrations.schema, max: 20 });
+  const db = await createBenchDatabase(ADMIN_URL, 'bench_profile_store', 20);
+  const pool = db.pool;
   try {
-    await migrate(pool, { schema: migrations.schema, migrationsDir: migrations.dir });
-    const core = createProfileStoreCore(settings, pool);
+    const core = createProfileStoreCore(benchCoreSettings(), pool);
     const profileIds = Array.from({ length: PROFILES }, () => uuidv7());
     const ingest = await benchIngestion(pool, core, profileIds);
     console.log('ingestion', ingest);
     const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
     return { ingest, serverVersion: rows[0]?.server_version ?? '?' };
   } finally {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
 
