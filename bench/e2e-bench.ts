@@ -26,7 +26,7 @@ import { generateWorldChunks, type WorldMessage } from '@tessera/traffic';
 import { startE2ePlatform } from '../tests/support/e2e-platform';
 import { measureCeilings, type Ceilings } from './e2e/ceilings';
 import { writeChartPng } from './e2e/chart';
-import { countProfiles, measureFootprint } from './e2e/footprint';
+import { countProfiles, measureFootprint, pendingOutbox } from './e2e/footprint';
 import { preloadRoster } from './e2e/preload';
 import { n0 } from './e2e/format';
 import { writeReport, type ScalePoint } from './e2e/report';
@@ -181,8 +181,19 @@ async function main(): Promise<void> {
       );
       rosterNext = preload.next;
       await phase(`feed consumers catch up @ ${n0(target)}`, async () => {
-        if (!(await tracker.waitCaughtUp(settings.preloadStallSeconds * 5 * 1000)))
-          log('  the feed consumers did not catch up in time; the measured step may under-count settles');
+        // The preload is paced by golden records written, but their change-feed messages leave
+        // through profile-store's outbox relay, which can trail by hundreds of thousands at 1M;
+        // a step measured before it drained would wait behind the preload's messages.
+        const deadline = Date.now() + settings.preloadStallSeconds * 5 * 1000;
+        let pending = await pendingOutbox(db);
+        while (pending > 0 && Date.now() < deadline) {
+          log(`  profile-store outbox: ${pending} messages still to publish`);
+          await new Promise((r) => setTimeout(r, 10_000));
+          pending = await pendingOutbox(db);
+        }
+        const remaining = Math.max(1000, deadline - Date.now());
+        if (pending > 0 || !(await tracker.waitCaughtUp(remaining)))
+          log('  the feed did not catch up in time; the measured step may under-count settles');
       });
       log(
         `  ${preload.reached} profiles (+${preload.reached - preload.before} in ${preload.seconds.toFixed(0)} s, ` +

@@ -26,6 +26,14 @@ export async function countProfiles(db: pg.Client): Promise<number> {
   return Number(r.rows[0]!.n);
 }
 
+/** Change-feed messages profile-store has committed but its outbox relay has not yet published. */
+export async function pendingOutbox(db: pg.Client): Promise<number> {
+  const r = await db.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM profile_store.outbox WHERE published_at IS NULL AND failed_reason IS NULL',
+  );
+  return Number(r.rows[0]!.n);
+}
+
 async function platformRedisBytes(redis: Redis, prefix: string): Promise<{ bytes: number; keys: number }> {
   let cursor = '0';
   let bytes = 0;
