@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import { CanonicalEventV1Schema, SegmentBatchSchema, type JsonObject } from '@tessera/contracts';
-import type { SourceProfile } from '../sources/source-resolver';
+import { webSource } from '../../test-support/sources';
 import { canonicalize } from './canonicalize';
 
-const source: SourceProfile = {
-  id: 'web-1',
-  channel: 'web',
-  defaultRegion: 'US',
-  allowedEventTypes: undefined,
-  rateLimitPerSecond: 100,
-  registered: true,
-};
+const source = webSource;
 
 // Identifier-ish values, valid and not: canonicalize must never emit what the schema refuses.
 const idValue = fc.oneof(

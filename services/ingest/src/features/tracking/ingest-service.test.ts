@@ -7,21 +7,14 @@ import {
 import { createIdentifierHasher } from '@tessera/crypto';
 import { createLogger, createMetricsRegistry } from '@tessera/observability';
 import { createStaticSuppressionChecker, suppressionKeysOf } from '../privacy/suppression-list';
-import type { SourceProfile } from '../sources/source-resolver';
+import { webSource } from '../../test-support/sources';
 import type { Deduplicator } from './dedupe';
 import { createIngestMetrics } from './ingest-metrics';
 import { createIngestService } from './ingest-service';
 import type { RateLimiter } from './rate-limit';
 
 const hasher = createIdentifierHasher('k'.repeat(32));
-const source: SourceProfile = {
-  id: 'web-1',
-  channel: 'web',
-  defaultRegion: 'US',
-  allowedEventTypes: undefined,
-  rateLimitPerSecond: 100,
-  registered: true,
-};
+const source = webSource;
 const facts = { receivedAt: new Date('2026-03-01T12:00:00.000Z'), gpcHeader: false };
 
 function memoryDedupe(): Deduplicator & { marked: Set<string> } {
