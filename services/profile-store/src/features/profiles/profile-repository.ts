@@ -174,56 +174,28 @@ export async function findProfiles(db: Queryable, ids: string[]): Promise<Profil
   return rows.map(toDomain);
 }
 
-const STATE_PARTS = ['traits', 'piiTraits', 'traitWinners', 'computed', 'consent'] as const;
-type StatePart = (typeof STATE_PARTS)[number];
-
-/** The state parts of profiles as loaded, serialised, so a save can leave unchanged parts alone. */
-export type ProfileSnapshot = Map<string, Record<StatePart, string>>;
-
-export function snapshotProfiles(profiles: Iterable<ProfileRow>): ProfileSnapshot {
-  const snapshot: ProfileSnapshot = new Map();
-  for (const p of profiles)
-    snapshot.set(p.id, {
-      traits: JSON.stringify(p.traits),
-      piiTraits: JSON.stringify(p.piiTraits),
-      traitWinners: JSON.stringify(p.traitWinners),
-      computed: JSON.stringify(p.computed),
-      consent: JSON.stringify(p.consent),
-    });
-  return snapshot;
-}
-
 /**
- * Writes the state parts of many profiles in one statement and bumps their versions. Given the
- * snapshot taken when they were loaded, parts that did not change travel as null and are kept
- * (they are NOT NULL columns, so null never means "clear"): most events only move computed
- * traits, and re-sending and re-parsing every profile's full state dominated the batch.
+ * Writes the whole state of many profiles in one statement and bumps their versions: merges,
+ * splits, consent changes and scoring jobs. (Ingestion writes only what changed; see
+ * features/ingestion/profile-writes.ts.)
  */
-export async function saveProfiles(
-  db: Queryable,
-  profiles: ProfileRow[],
-  loaded?: ProfileSnapshot,
-): Promise<void> {
+export async function saveProfiles(db: Queryable, profiles: ProfileRow[]): Promise<void> {
   if (profiles.length === 0) return;
-  const rows = profiles.map((p) => {
-    const before = loaded?.get(p.id);
-    const row: Record<string, unknown> = {
-      id: p.id,
-      version: p.version,
-      mergedInto: p.mergedInto,
-      mergedFrom: p.mergedFrom,
-    };
-    for (const part of STATE_PARTS) {
-      const json = JSON.stringify(p[part]);
-      if (before?.[part] !== json) row[part] = p[part];
-    }
-    return row;
-  });
+  const rows = profiles.map((p) => ({
+    id: p.id,
+    version: p.version,
+    mergedInto: p.mergedInto,
+    mergedFrom: p.mergedFrom,
+    traits: p.traits,
+    piiTraits: p.piiTraits,
+    traitWinners: p.traitWinners,
+    computed: p.computed,
+    consent: p.consent,
+  }));
   await db.query(
     `UPDATE profiles p SET
-        traits = COALESCE(u.traits, p.traits), pii_traits = COALESCE(u."piiTraits", p.pii_traits),
-        trait_winners = COALESCE(u."traitWinners", p.trait_winners), computed = COALESCE(u.computed, p.computed),
-        consent = COALESCE(u.consent, p.consent), merged_into = u."mergedInto", merged_from = u."mergedFrom",
+        traits = u.traits, pii_traits = u."piiTraits", trait_winners = u."traitWinners", computed = u.computed,
+        consent = u.consent, merged_into = u."mergedInto", merged_from = u."mergedFrom",
         version = u.version, updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, traits jsonb, "piiTraits" jsonb, "traitWinners" jsonb, computed jsonb,
             consent jsonb, "mergedInto" uuid, "mergedFrom" uuid[], version bigint)
