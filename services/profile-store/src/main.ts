@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     hasher: core.hasher,
     audit: createKafkaAuditSink(auditProducer),
     normalize: normalizeForLookup,
+    onReadBatch: (by, size) => metrics.observeReadBatch(by, size),
   });
   const app = await buildApp({
     logger,

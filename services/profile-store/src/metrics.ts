@@ -5,6 +5,7 @@ export interface ProfileStoreMetrics {
   observeIngest(result: IngestResult, seconds: number): void;
   observeIdentityChange(kind: string, outcome: string): void;
   observeRelay(published: number, pending: number): void;
+  observeReadBatch(by: 'id' | 'identifier', size: number): void;
 }
 
 /** Ingestion volume and latency, identity changes, and the outbox backlog (the feed's lag). */
@@ -37,6 +38,13 @@ export function createProfileStoreMetrics(registry: Registry): ProfileStoreMetri
     help: 'Outbox rows committed but not yet relayed (as of the last relay round)',
     registers: [registry],
   });
+  const readBatch = new Histogram({
+    name: 'tessera_profile_store_profile_read_batch_size',
+    help: 'Profile API reads answered by one statement (requests arriving together share one)',
+    labelNames: ['by'],
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
   return {
     observeIngest(result, seconds) {
       batch.observe(seconds);
@@ -49,6 +57,9 @@ export function createProfileStoreMetrics(registry: Registry): ProfileStoreMetri
     observeRelay(n, backlog) {
       published.inc(n);
       pending.set(backlog);
+    },
+    observeReadBatch(by, size) {
+      readBatch.observe({ by }, size);
     },
   };
 }

@@ -77,34 +77,46 @@ export interface ProfileView {
   updatedAt: string;
 }
 
-// Follows merged_into from the starting row to the survivor inside Postgres, carrying the view's
+// Follows merged_into from each starting row to its survivor inside Postgres, carrying the view's
 // columns, so a read is one round trip however many hops (merges keep chains one hop deep, so
-// it is one or two primary-key probes). Reads never compress paths: that is the writers' job.
-// Timestamps come back already in Date#toISOString's format (millisecond precision, truncated like
-// pg's own parser), sparing a Date parse and re-format per column per request.
+// it is one or two primary-key probes) and however many profiles are asked for. `starts` yields
+// (n, id): n says which request a survivor answers. Reads never compress paths: that is the
+// writers' job. Timestamps come back already in Date#toISOString's format (millisecond precision,
+// truncated like pg's own parser), sparing a Date parse and re-format per column per request.
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const viewChain = (start: string) => `WITH RECURSIVE chain AS (
-    SELECT p.id, p.merged_into, 0 AS hops, p.version, p.traits, p.pii_traits, p.computed, p.consent,
+const viewChain = (starts: string) => `WITH RECURSIVE chain AS (
+    SELECT s.n, p.id, p.merged_into, 0 AS hops, p.version, p.traits, p.pii_traits, p.computed, p.consent,
            p.merged_from, p.created_at, p.updated_at
-      FROM profiles p WHERE p.id = (${start})
+      FROM (${starts}) AS s(n, id) JOIN profiles p ON p.id = s.id
     UNION ALL
-    SELECT p.id, p.merged_into, c.hops + 1, p.version, p.traits, p.pii_traits, p.computed, p.consent,
+    SELECT c.n, p.id, p.merged_into, c.hops + 1, p.version, p.traits, p.pii_traits, p.computed, p.consent,
            p.merged_from, p.created_at, p.updated_at
       FROM chain c JOIN profiles p ON p.id = c.merged_into WHERE c.hops < 64)
-  SELECT id, version, traits, pii_traits, computed, consent, merged_from,
+  SELECT n, id, version, traits, pii_traits, computed, consent, merged_from,
          to_char(created_at AT TIME ZONE 'UTC', ${ISO_MS}) AS created_at,
          to_char(updated_at AT TIME ZONE 'UTC', ${ISO_MS}) AS updated_at
     FROM chain WHERE merged_into IS NULL`;
 
 // Named statements: Postgres parses and plans them once per connection instead of per request
-// (planning the recursive join cost more than executing it).
-const VIEW_BY_ID = { name: 'profile_store.view_by_id', text: viewChain('$1::uuid') };
+// (planning the recursive join cost more than executing it). The generic plans of the array
+// forms probe the primary keys per element (unnest is estimated at 10 rows), like the single ones.
+const VIEW_BY_ID = { name: 'profile_store.view_by_id', text: viewChain('SELECT 1::bigint, $1::uuid') };
+const VIEWS_BY_IDS = {
+  name: 'profile_store.views_by_ids',
+  text: viewChain('SELECT u.n, u.id FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)'),
+};
 const VIEW_BY_IDENTIFIER = {
   name: 'profile_store.view_by_identifier',
-  text: viewChain('SELECT i.profile_id FROM identities i WHERE i.type = $1 AND i.hash = $2'),
+  text: viewChain('SELECT 1::bigint, i.profile_id FROM identities i WHERE i.type = $1 AND i.hash = $2'),
+};
+const VIEWS_BY_IDENTIFIERS = {
+  name: 'profile_store.views_by_identifiers',
+  text: viewChain(`SELECT k.n, i.profile_id FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(type, hash, n)
+      JOIN identities i ON i.type = k.type AND i.hash = k.hash`),
 };
 
 interface DbProfileView {
+  n: string;
   id: string;
   version: string;
   traits: JsonObject;
@@ -128,20 +140,53 @@ const toView = (row: DbProfileView): ProfileView => ({
   updatedAt: row.updated_at,
 });
 
+/** Answers in request order: `undefined` where nothing was found. */
+function inRequestOrder(count: number, rows: DbProfileView[]): Array<ProfileView | undefined> {
+  const views = new Array<ProfileView | undefined>(count).fill(undefined);
+  for (const row of rows) views[Number(row.n) - 1] = toView(row);
+  return views;
+}
+
 /** The surviving profile of an id (itself, or the end of its merge chain), in one round trip. */
 export async function readProfileView(db: Queryable, id: string): Promise<ProfileView | undefined> {
   const { rows } = await db.query<DbProfileView>({ ...VIEW_BY_ID, values: [id] });
   return rows[0] ? toView(rows[0]) : undefined;
 }
 
+/** The surviving profiles of several ids, in their order, in one round trip. */
+export async function readProfileViews(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Array<ProfileView | undefined>> {
+  const { rows } = await db.query<DbProfileView>({ ...VIEWS_BY_IDS, values: [ids] });
+  return inRequestOrder(ids.length, rows);
+}
+
+/** An identifier hash, as the lookup asks for it. */
+export interface IdentifierKey {
+  type: string;
+  hash: string;
+}
+
 /** The surviving profile owning an identifier hash, in one round trip. */
 export async function readProfileViewByIdentifier(
   db: Queryable,
-  type: string,
-  hash: string,
+  key: IdentifierKey,
 ): Promise<ProfileView | undefined> {
-  const { rows } = await db.query<DbProfileView>({ ...VIEW_BY_IDENTIFIER, values: [type, hash] });
+  const { rows } = await db.query<DbProfileView>({ ...VIEW_BY_IDENTIFIER, values: [key.type, key.hash] });
   return rows[0] ? toView(rows[0]) : undefined;
+}
+
+/** The surviving profiles owning several identifier hashes, in their order, in one round trip. */
+export async function readProfileViewsByIdentifier(
+  db: Queryable,
+  keys: readonly IdentifierKey[],
+): Promise<Array<ProfileView | undefined>> {
+  const { rows } = await db.query<DbProfileView>({
+    ...VIEWS_BY_IDENTIFIERS,
+    values: [keys.map((k) => k.type), keys.map((k) => k.hash)],
+  });
+  return inRequestOrder(keys.length, rows);
 }
 
 export async function readIdentities(db: Queryable, profileId: string): Promise<IdentityRecord[]> {

@@ -12,6 +12,12 @@ import { ingestResolvedBatch } from '../ingestion/ingest-batch';
 import { applyIdentityChange } from '../merges/identity-change-service';
 import type { AuditSink } from './audit-sink';
 import { normalizeForLookup } from './identifier-normalizer';
+import {
+  readProfileView,
+  readProfileViewByIdentifier,
+  readProfileViews,
+  readProfileViewsByIdentifier,
+} from './profile-read-model';
 import { createProfileService } from './profile-service';
 
 let pool: pg.Pool;
@@ -34,6 +40,7 @@ const admin = generateApiKey({ name: 'dpo', scopes: ['privacy:admin'] });
 const writer = generateApiKey({ name: 'writer', scopes: ['ingest:write'] });
 const id = uuidv7();
 const absorbed = uuidv7();
+const readBatches: Array<{ by: string; size: number }> = [];
 
 beforeAll(async () => {
   ({ pool, close } = await migratedDatabase());
@@ -44,6 +51,7 @@ beforeAll(async () => {
     hasher: core.hasher,
     audit,
     normalize: normalizeForLookup,
+    onReadBatch: (by, size) => readBatches.push({ by, size }),
   });
   app = await buildApp({
     logger: logs.logger,
@@ -278,5 +286,50 @@ describe('profile API', () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json().paths)).toContain('/v1/profiles/{id}/events');
+  });
+});
+
+describe('profile reads arriving together', () => {
+  const missing = uuidv7();
+
+  it('reads several profiles in one statement, in request order, following merges', async () => {
+    const views = await readProfileViews(pool, [absorbed, missing, id, absorbed]);
+    const survivor = await readProfileView(pool, id);
+    expect(survivor?.id).toBe(id);
+    expect(views).toEqual([survivor, undefined, survivor, survivor]);
+  });
+
+  it('reads the owners of several identifiers in one statement, in request order', async () => {
+    const email = { type: 'email', hash: core.hasher('email', 'ana.lima@example.com') };
+    const unknown = { type: 'email', hash: core.hasher('email', 'nobody@example.com') };
+    const phoneUnderEmail = { type: 'email', hash: core.hasher('phone', '+4915112345678') };
+    const views = await readProfileViewsByIdentifier(pool, [unknown, email, phoneUnderEmail, email]);
+    const owner = await readProfileViewByIdentifier(pool, email);
+    expect(owner?.id).toBe(id);
+    expect(views).toEqual([undefined, owner, undefined, owner]);
+  });
+
+  it('answers concurrent API reads each with its own profile or 404 while they share statements', async () => {
+    readBatches.length = 0;
+    const responses = await Promise.all([
+      get(`/v1/profiles/${id}`, reader),
+      get(`/v1/profiles/${absorbed}`, reader),
+      get(`/v1/profiles/${missing}`, reader),
+      get('/v1/profiles/lookup?type=email&value=ANA.LIMA@example.com', reader),
+      get('/v1/profiles/lookup?type=email&value=nobody@example.com', reader),
+      get('/v1/profiles/lookup?type=phone&value=%2B49%20151%2012345678', reader),
+    ]);
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 404, 200, 404, 200]);
+    expect(responses[0]!.json()).toMatchObject({ id, traits: { plan: 'pro' } });
+    expect(responses[0]!.json()).not.toHaveProperty('requestedId');
+    expect(responses[1]!.json()).toMatchObject({ id, requestedId: absorbed });
+    expect(responses[2]!.json()).toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+    expect(responses[3]!.json()).toMatchObject({ id });
+    expect(responses[5]!.json()).toMatchObject({ id });
+    // The six reads went out in fewer statements than requests, each kind at least once.
+    const sent = readBatches.reduce((n, b) => n + b.size, 0);
+    expect(sent).toBe(6);
+    expect(readBatches.length).toBeLessThan(6);
+    expect(new Set(readBatches.map((b) => b.by))).toEqual(new Set(['id', 'identifier']));
   });
 });

@@ -3,6 +3,7 @@ import type { IdentifierHasher } from '@tessera/crypto';
 import type { Queryable } from '@tessera/db';
 import { isPiiTrait, maskValue } from '../traits/pii-traits';
 import { auditEvent, type AuditSink } from './audit-sink';
+import { coalescedRead } from './coalesced-reads';
 import { encodeCursor } from './event-cursor';
 import { profileNotFound as notFound } from './profile-errors';
 import { exportSubject } from './subject-export';
@@ -14,8 +15,11 @@ import {
   readProfile,
   readProfileView,
   readProfileViewByIdentifier,
+  readProfileViews,
+  readProfileViewsByIdentifier,
   searchByTrait,
   type EventFilter,
+  type IdentifierKey,
   type ProfileView,
 } from './profile-read-model';
 
@@ -38,7 +42,14 @@ export interface ProfileServiceDeps {
   audit: AuditSink;
   hasher: IdentifierHasher;
   normalize: IdentifierNormalizer;
+  /** Profile reads arriving together share a statement (see coalesced-reads), this many at most. */
+  readBatchMax?: number;
+  /** Size of each profile-read statement, by how profiles were asked for (metrics). */
+  onReadBatch?: (by: 'id' | 'identifier', size: number) => void;
 }
+
+/** Keys per coalesced profile read: bounds the statement and the wait of the last in line. */
+const READ_BATCH_MAX = 64;
 
 const isPiiIdentifier = (type: string) => type !== 'anonymous_id';
 
@@ -47,6 +58,20 @@ const isPiiIdentifier = (type: string) => type !== 'anonymous_id';
  * such read is audited with the field names, never the values), masked for everyone else.
  */
 export function createProfileService(deps: ProfileServiceDeps) {
+  const maxBatch = deps.readBatchMax ?? READ_BATCH_MAX;
+  const viewById = coalescedRead<string, ProfileView>({
+    loadOne: (id) => readProfileView(deps.db, id),
+    loadMany: (ids) => readProfileViews(deps.db, ids),
+    maxBatch,
+    onBatch: (size) => deps.onReadBatch?.('id', size),
+  });
+  const viewByIdentifier = coalescedRead<IdentifierKey, ProfileView>({
+    loadOne: (key) => readProfileViewByIdentifier(deps.db, key),
+    loadMany: (keys) => readProfileViewsByIdentifier(deps.db, keys),
+    maxBatch,
+    onBatch: (size) => deps.onReadBatch?.('identifier', size),
+  });
+
   async function present(reader: Reader, profile: ProfileView & { requestedId?: string }, endpoint: string) {
     const piiFields = Object.keys(profile.piiTraits);
     // The audit record goes out while the values are decrypted; the response waits for both, so
@@ -108,7 +133,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
     exportSubject: (actor: string, id: string) => exportSubject(deps, actor, id),
 
     async get(reader: Reader, id: string) {
-      const profile = await readProfileView(deps.db, id);
+      const profile = await viewById(id);
       if (!profile) throw notFound(id);
       return present(reader, { ...profile, requestedId: id }, 'profile');
     },
@@ -126,7 +151,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
         });
       }
       const hash = deps.hasher(type, normalized.matchKey ?? normalized.value);
-      const owner = await readProfileViewByIdentifier(deps.db, type, hash);
+      const owner = await viewByIdentifier({ type, hash });
       if (!owner)
         throw new AppError('PROFILE_NOT_FOUND', 'no profile has this identifier', { statusCode: 404 });
       return present(reader, owner, 'lookup');
