@@ -106,7 +106,13 @@ async function main(): Promise<void> {
   );
 
   log('starting the platform');
-  const platform = await phase('platform start', () => startE2ePlatform());
+  // Identity's buckets sized for the largest scale point (docs/identity.md: about identifiers / 64;
+  // the roster sights ~4 identifiers per person), so the graph stays in Redis' compact encoding.
+  const largest = Math.max(0, ...settings.scale);
+  const buckets = 2 ** Math.ceil(Math.log2(Math.max(16_384, (largest * 4) / 64)));
+  const platform = await phase('platform start', () =>
+    startE2ePlatform({ serviceEnv: { IDENTITY_BUCKETS: String(buckets) } }),
+  );
   const db = new pg.Client({ connectionString: platform.databaseUrl });
   await db.connect();
   const redis = new Redis(platform.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
@@ -228,7 +234,7 @@ async function main(): Promise<void> {
   writeReport({
     startedAt,
     minutes: (Date.now() - benchStart) / 60_000,
-    settings,
+    settings: { ...settings, identityBuckets: buckets },
     ceilings,
     steps,
     scale,

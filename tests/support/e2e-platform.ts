@@ -30,7 +30,9 @@ export interface E2ePlatform {
  * prefix, with the four services started as real processes and API keys published the way the
  * CLI publishes them (to the compacted keys topic).
  */
-export async function startE2ePlatform(): Promise<E2ePlatform> {
+export async function startE2ePlatform(
+  options: { serviceEnv?: Record<string, string> } = {},
+): Promise<E2ePlatform> {
   const kafka = await createTestKafka({ partitions: 3 });
   const database = await createTestDatabase();
   const redis = await createTestRedis();
@@ -58,6 +60,7 @@ export async function startE2ePlatform(): Promise<E2ePlatform> {
     AUDIT_SIGNING_KEY: randomBytes(32).toString('hex'),
     PRIVACY_ADMIN_TOKEN: admin.token,
     LOG_LEVEL: 'info',
+    ...options.serviceEnv,
   };
   const started: RunningService[] = [];
   try {
