@@ -12,8 +12,8 @@
  * that due time (so a stalled server or generator shows up in the percentiles instead of lowering
  * the offered rate).
  */
-import http from 'node:http';
 import pg from 'pg';
+import { Pool } from 'undici';
 
 export interface HttpLoadSpec {
   kind: 'http';
@@ -126,32 +126,23 @@ async function openLoop(
 }
 
 async function httpLoad(spec: HttpLoadSpec): Promise<LoadResult> {
-  const url = new URL(spec.origin);
-  // Enough sockets that requests never queue in the client at this rate (open loop).
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-  const send = (i: number) =>
-    new Promise<boolean>((resolve, reject) => {
-      const req = http.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: spec.paths[i % spec.paths.length],
-          headers: spec.headers,
-        },
-        (res) => {
-          res.resume();
-          res.once('end', () => resolve(res.statusCode !== undefined && res.statusCode < 300));
-          res.once('error', reject);
-        },
-      );
-      req.once('error', reject);
-      req.end();
+  // undici's client (Node's own fetch engine) costs a fraction of node:http's per request, and the
+  // generator's CPU is taken from the two cores the server under test runs on. Enough connections
+  // that requests never queue in the client at this rate (open loop); no pipelining.
+  const pool = new Pool(spec.origin, { connections: 512, pipelining: 1 });
+  const send = async (i: number): Promise<boolean> => {
+    const { statusCode, body } = await pool.request({
+      method: 'GET',
+      path: spec.paths[i % spec.paths.length]!,
+      headers: spec.headers,
     });
+    await body.dump({ limit: Number.MAX_SAFE_INTEGER });
+    return statusCode < 300;
+  };
   try {
     return await openLoop(spec.rate, spec.durationS, send);
   } finally {
-    agent.destroy();
+    await pool.close();
   }
 }
 

@@ -70,6 +70,8 @@ interface Row {
   result: LoadResult;
   apiCpuUsPerRequest?: number;
   pgCpuUsPerRequest?: number;
+  /** Profile reads answered per statement (coalesced reads; see coalesced-reads.ts). */
+  readsPerStatement?: number;
 }
 
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   let gen: LoadChild | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const bare = fastify({ logger: false });
+  const reads = { statements: 0, profiles: 0 };
   const producer = kafka.producer({ name: 'profile-lookup-bench' });
   try {
     await topicAdmin.ensureTopics(['audit']);
@@ -117,6 +120,10 @@ async function main(): Promise<void> {
       hasher: core.hasher,
       audit: createKafkaAuditSink(producer),
       normalize: normalizeForLookup,
+      onReadBatch: (_by, size) => {
+        reads.statements += 1;
+        reads.profiles += size;
+      },
     });
     app = await buildApp({
       logger,
@@ -159,6 +166,7 @@ async function main(): Promise<void> {
         { name: 'postgres', pids: () => pidsMatching(` ${dbName} `) },
       ]);
       const profile = PROFILE_DIR && measureApi ? await startCpuProfile() : undefined;
+      const readsBefore = { ...reads };
       const started = performance.now();
       const result = await gen!.run(spec);
       const seconds = (performance.now() - started) / 1000;
@@ -169,6 +177,8 @@ async function main(): Promise<void> {
       if (measureApi) {
         row.apiCpuUsPerRequest = perRequest(api!.cpuCores);
         row.pgCpuUsPerRequest = perRequest(pg!.cpuCores);
+        const statements = reads.statements - readsBefore.statements;
+        if (statements > 0) row.readsPerStatement = (reads.profiles - readsBefore.profiles) / statements;
       }
       rows.push(row);
       console.log(label, row);
@@ -254,10 +264,13 @@ function writeResults(rows: Row[], seed: { seedSeconds: number; events: number }
     LOADGEN_CPU === undefined
       ? 'not pinned'
       : `pinned to CPU ${LOADGEN_CPU} with \`taskset -c ${LOADGEN_CPU}\``;
-  const table = rows.map(({ label, result: r, apiCpuUsPerRequest: a, pgCpuUsPerRequest: p }) => {
-    const cpu = a === undefined ? '—' : `${Math.round(a)} / ${Math.round(p!)}`;
-    return `| ${label} | ${Math.round(r.achievedRps)} | ${r.errors} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${(r.p50 / base.p50).toFixed(1)}× | ${(r.p99 / base.p99).toFixed(1)}× | ${cpu} |`;
-  });
+  const table = rows.map(
+    ({ label, result: r, apiCpuUsPerRequest: a, pgCpuUsPerRequest: p, readsPerStatement }) => {
+      const cpu = a === undefined ? '—' : `${Math.round(a)} / ${Math.round(p!)}`;
+      const perStatement = readsPerStatement === undefined ? '—' : readsPerStatement.toFixed(2);
+      return `| ${label} | ${Math.round(r.achievedRps)} | ${r.errors} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${(r.p50 / base.p50).toFixed(1)}× | ${(r.p99 / base.p99).toFixed(1)}× | ${cpu} | ${perStatement} |`;
+    },
+  );
   writeBenchSection(
     'profile-lookup',
     [
@@ -266,10 +279,10 @@ function writeResults(rows: Row[], seed: { seedSeconds: number; events: number }
       `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus}, PostgreSQL and Kafka on the same machine, Node ${process.version}; load average ${loadBefore} at the start, ${l1} / ${l5} / ${l15} at the end (1 / 5 / 15 min; other work shares the cores).`,
       `Command: \`flock /tmp/tessera-bench.lock node bench/ts-runner.js bench/profile-lookup-bench.ts\` (BENCH_PROFILES=${PROFILES}, BENCH_EVENTS_PER_PROFILE=${EVENTS_PER_PROFILE}, BENCH_RATE=${RATE}, BENCH_DURATION_S=${DURATION_S}, BENCH_WARMUP_S=${WARMUP_S}, BENCH_POOL_SIZE=${POOL_SIZE}, BENCH_LOG_LEVEL=${LOG_LEVEL}, BENCH_LOADGEN_CPU=${LOADGEN_CPU ?? 'none'}).`,
       '',
-      `Seed: ${PROFILES.toLocaleString('en-US')} profiles from ${seed.events.toLocaleString('en-US')} resolved events through the real write path (${Math.round(seed.seedSeconds)} s), then VACUUM ANALYZE. Requests go to profiles in a shuffled order, each profile once per scenario. Every scenario offers ${RATE} req/s for ${DURATION_S} s, open loop: request i is due at start + i/${RATE} s whatever happened to earlier ones, and its latency runs from that due time to the complete response (so stalls count, coordinated omission is not hidden). The load generator (bench/open-loop-load.ts, node:http with keep-alive) runs in its own process, ${pin}; the API (this process, the same app as \`main.ts\` builds, pino at \`${LOG_LEVEL}\`, pg pool of ${POOL_SIZE} over ${transport}) and Postgres float over all cores. The pii:read scenarios publish one \`pii.read\` audit event per request to Kafka (acks=all) and answer only after it is acknowledged. CPU µs/request: CPU time of the API process / of this database's Postgres backends during the scenario, divided by completed requests. Ratios are against the pg SELECT by PK issued at the same rate from the generator's process over ${POOL_SIZE} connections.`,
+      `Seed: ${PROFILES.toLocaleString('en-US')} profiles from ${seed.events.toLocaleString('en-US')} resolved events through the real write path (${Math.round(seed.seedSeconds)} s), then VACUUM ANALYZE. Requests go to profiles in a shuffled order, each profile once per scenario. Every scenario offers ${RATE} req/s for ${DURATION_S} s, open loop: request i is due at start + i/${RATE} s whatever happened to earlier ones, and its latency runs from that due time to the complete response (so stalls count, coordinated omission is not hidden). The load generator (bench/open-loop-load.ts: undici with keep-alive, up to 512 connections, no pipelining) runs in its own process, ${pin}; the API (this process, the same app as \`main.ts\` builds, pino at \`${LOG_LEVEL}\`, pg pool of ${POOL_SIZE} over ${transport}) and Postgres float over all cores. The pii:read scenarios publish one \`pii.read\` audit event per request to Kafka (acks=all) and answer only after it is acknowledged. CPU µs/request: CPU time of the API process / of this database's Postgres backends during the scenario, divided by completed requests. Ratios are against the pg SELECT by PK issued at the same rate from the generator's process over ${POOL_SIZE} connections.`,
       '',
-      '| scenario | achieved req/s | errors | p50 ms | p99 ms | max ms | p50 ratio | p99 ratio | CPU µs/req API / pg |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| scenario | achieved req/s | errors | p50 ms | p99 ms | max ms | p50 ratio | p99 ratio | CPU µs/req API / pg | profiles per statement |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...table,
       '',
       ...verdict(rows),
