@@ -22,6 +22,7 @@ COPY libs/db/package.json libs/db/
 COPY libs/identifiers/package.json libs/identifiers/
 COPY libs/kafka/package.json libs/kafka/
 COPY libs/observability/package.json libs/observability/
+COPY libs/outbox/package.json libs/outbox/
 COPY libs/runtime/package.json libs/runtime/
 COPY libs/testkit/package.json libs/testkit/
 COPY services/consent/package.json services/consent/

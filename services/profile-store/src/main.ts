@@ -1,4 +1,5 @@
 import { exitOnStartupFailure, startServiceRuntime } from '@tessera/runtime';
+import { createOutboxRelay } from '@tessera/outbox';
 import { buildApp } from './app';
 import { ProfileStoreConfigSchema } from './config';
 import { createConsentChangesConsumer } from './consumers/consent-changes-consumer';
@@ -6,7 +7,6 @@ import { createEventsResolvedConsumer } from './consumers/events-resolved-consum
 import { createIdentityChangesConsumer } from './consumers/identity-changes-consumer';
 import { createPrivacyCommandsConsumer } from './consumers/privacy-commands-consumer';
 import { createScheduler } from './features/computed/scheduled-jobs';
-import { createOutboxRelay } from './features/outbox/outbox-relay';
 import { createKafkaAuditSink } from './features/profiles/audit-sink';
 import { normalizeForLookup } from './features/profiles/identifier-normalizer';
 import { createProfileService } from './features/profiles/profile-service';

@@ -1,5 +1,6 @@
 import { uuidv7, type ConsentChangeV1 } from '@tessera/contracts';
 import type { BatchConsumer, TypedProducer } from '@tessera/kafka';
+import { createOutboxRelay, type OutboxRelay } from '@tessera/outbox';
 import {
   collectMessages,
   createTestKafka,
@@ -9,7 +10,6 @@ import {
   type TestKafka,
 } from '@tessera/testkit';
 import type pg from 'pg';
-import { createOutboxRelay, type OutboxRelay } from '../features/outbox/outbox-relay';
 import { findProfile } from '../features/profiles/profile-repository';
 import { createProfileStoreCore, type ProfileStoreCore } from '../profile-store-core';
 import { migratedDatabase } from '../test-support/database';

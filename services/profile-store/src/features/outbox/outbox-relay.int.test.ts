@@ -1,6 +1,7 @@
 import { uuidv7, type TopicId } from '@tessera/contracts';
 import { createPool } from '@tessera/db';
 import type { TypedProducer } from '@tessera/kafka';
+import { createOutboxRelay, type OutboxPublisher } from '@tessera/outbox';
 import { collectMessages, createTestKafka, testLogger, type TestKafka } from '@tessera/testkit';
 import type pg from 'pg';
 import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
@@ -8,7 +9,6 @@ import { migratedDatabase } from '../../test-support/database';
 import { order, testSettings } from '../../test-support/fixtures';
 import { ingestResolvedBatch } from '../ingestion/ingest-batch';
 import { eraseSubject } from '../privacy/erasure-service';
-import { createOutboxRelay, type OutboxPublisher } from './outbox-relay';
 import { enqueueOutbox } from './outbox-writer';
 
 let pool: pg.Pool;

@@ -2,6 +2,7 @@ import { AppError, type TopicId, type TopicMessage } from '@tessera/contracts';
 import { withTransaction } from '@tessera/db';
 import type { Logger } from '@tessera/observability';
 import type pg from 'pg';
+import { outboxRelation, type OutboxLocation } from './outbox-table';
 
 /** The part of the Kafka producer the relay needs (a TypedProducer satisfies it). */
 export interface OutboxPublisher {
@@ -9,26 +10,36 @@ export interface OutboxPublisher {
   publishTombstone(topic: TopicId, keys: string[]): Promise<void>;
 }
 
-export interface OutboxRelayOptions {
+export interface OutboxRelayOptions extends OutboxLocation {
   pool: pg.Pool;
   publisher: OutboxPublisher;
   logger: Logger;
   batchSize?: number;
   /** Poll interval when the outbox is empty. */
   idleMs?: number;
-  /** Called after each round with rows published and rows still pending (for metrics). */
+  /**
+   * Called after each background round with rows published and rows still pending (counted only
+   * when a round was full, 0 otherwise), at least every 10 s.
+   */
   onRound?: (published: number, pending: number) => void;
+  /** Called with the number of rows each committed `relayOnce` marked published (any caller). */
+  onPublished?: (published: number) => void;
   /** Published rows are deleted after this long (they only matter for debugging). */
   retainPublishedMs?: number;
 }
 
 export interface OutboxRelay {
+  /** Starts the background loop: publishes whatever is pending (left by a crash, a failed send). */
   start(): void;
   /** Finishes the in-flight round, then stops. */
   stop(): Promise<void>;
-  /** One round: publishes up to batchSize pending rows; returns how many. */
+  /**
+   * One round: publishes up to batchSize pending rows in id order and returns how many it took
+   * (published or set aside). Safe to call concurrently with the loop and other replicas: rows
+   * another round holds are skipped. Call it right after a commit for low latency.
+   */
   relayOnce(): Promise<number>;
-  /** Pending (unpublished) rows, for readiness and metrics. */
+  /** Pending (unpublished, not set aside) rows, for readiness and metrics. */
   pending(): Promise<number>;
 }
 
@@ -42,13 +53,15 @@ interface OutboxRow {
 /**
  * Publishes outbox rows in id order and marks them published in the same transaction that locked
  * them (`FOR UPDATE SKIP LOCKED`, so replicas share the work). A crash after publishing but before
- * the commit republishes the rows: delivery is at-least-once and consumers dedupe by `version`.
- * Nothing is published that was not committed, because rows only exist once their change committed.
+ * the commit republishes the rows: delivery is at-least-once and consumers dedupe (by `version`,
+ * `changeId`, `auditId`, …). Nothing is published that was not committed, because rows only exist
+ * once their change committed.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const batchSize = opts.batchSize ?? 500;
   const idleMs = opts.idleMs ?? 100;
   const retainMs = opts.retainPublishedMs ?? 3_600_000;
+  const outbox = outboxRelation(opts);
   const log = opts.logger.child({ module: 'outbox-relay' });
   let running = false;
   let loop: Promise<void> | undefined;
@@ -57,20 +70,21 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let lastReport = 0;
   const pendingCount = async () => {
     const { rows } = await opts.pool.query<{ n: string }>(
-      'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND failed_reason IS NULL',
+      `SELECT count(*) AS n FROM ${outbox} WHERE published_at IS NULL AND failed_reason IS NULL`,
     );
     return Number(rows[0]!.n);
   };
 
   async function relayOnce(): Promise<number> {
-    return withTransaction(opts.pool, async (client) => {
+    let published: string[] = [];
+    const taken = await withTransaction(opts.pool, async (client) => {
+      published = [];
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL AND failed_reason IS NULL
+        `SELECT id, topic, key, payload FROM ${outbox} WHERE published_at IS NULL AND failed_reason IS NULL
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      const published: string[] = [];
       // Consecutive rows of one topic and kind go in one send; order across runs is kept.
       let run: OutboxRow[] = [];
       const flush = async () => {
@@ -91,7 +105,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
             { err, topic, ids: run.map((r) => r.id) },
             'outbox messages rejected by the topic schema; set aside',
           );
-          await client.query('UPDATE outbox SET failed_reason = $2 WHERE id = ANY($1::bigint[])', [
+          await client.query(`UPDATE ${outbox} SET failed_reason = $2 WHERE id = ANY($1::bigint[])`, [
             run.map((r) => r.id),
             err.message.slice(0, 2000),
           ]);
@@ -105,15 +119,19 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         run.push(row);
       }
       await flush();
-      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [published]);
+      await client.query(`UPDATE ${outbox} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        published,
+      ]);
       return rows.length;
     });
+    if (published.length > 0) opts.onPublished?.(published.length);
+    return taken;
   }
 
   async function prune(): Promise<void> {
     if (Date.now() - lastPrune < 60_000) return;
     lastPrune = Date.now();
-    await opts.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [
+    await opts.pool.query(`DELETE FROM ${outbox} WHERE published_at < now() - make_interval(secs => $1)`, [
       retainMs / 1000,
     ]);
   }
@@ -161,11 +179,6 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       await loop;
     },
     relayOnce,
-    async pending() {
-      const { rows } = await opts.pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND failed_reason IS NULL',
-      );
-      return Number(rows[0]!.n);
-    },
+    pending: pendingCount,
   };
 }

@@ -1,0 +1,147 @@
+import { AppError, uuidv7, type PrivacyStatusV1, type TopicId, type TopicMessage } from '@tessera/contracts';
+import { createPool, withTransaction } from '@tessera/db';
+import type { TypedProducer } from '@tessera/kafka';
+import {
+  collectMessages,
+  createTestDatabase,
+  createTestKafka,
+  testLogger,
+  type TestDatabase,
+  type TestKafka,
+} from '@tessera/testkit';
+import type pg from 'pg';
+import { createOutboxRelay, type OutboxPublisher } from './outbox-relay';
+import { enqueueOutbox } from './outbox-writer';
+
+// Profile-store's own outbox tests (services/profile-store/src/features/outbox) cover crashes
+// around the publish, concurrent relays and tombstones on its table; these cover what the library
+// adds for every service: a table of its own in a schema of its own, validation before commit,
+// the publish hook, and a run the topic refuses being set aside.
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let tk: TestKafka;
+let producer: TypedProducer;
+const logger = testLogger('outbox');
+const location = { schema: 'svc', table: 'messages' };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  // Another schema first on the search_path: only the schema-qualified name reaches the table.
+  pool = createPool({ connectionString: db.url, schema: 'other', max: 4 });
+  await pool.query(`CREATE SCHEMA other; CREATE SCHEMA svc;
+    CREATE TABLE svc.messages (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, topic text NOT NULL, key text NOT NULL,
+      payload jsonb, created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz,
+      failed_reason text)`);
+  tk = await createTestKafka({ topics: ['privacyStatus'] });
+  producer = tk.kafka.producer({ name: 'outbox-lib-test' });
+  await producer.connect();
+});
+afterAll(async () => {
+  await producer.disconnect();
+  await tk.cleanup();
+  await pool.end();
+  await db.drop();
+});
+
+const status = (service = 'svc'): PrivacyStatusV1 => ({
+  schemaVersion: 1,
+  requestId: uuidv7(),
+  service,
+  status: 'done',
+  details: { residue: 0 },
+  at: new Date().toISOString(),
+});
+
+describe('@tessera/outbox', () => {
+  it('should relay committed messages from a table of its own, once, keyed by the catalogue', async () => {
+    const published: number[] = [];
+    const relay = createOutboxRelay({
+      pool,
+      publisher: producer,
+      logger,
+      ...location,
+      onPublished: (n) => published.push(n),
+    });
+    const messages = [status(), status()];
+    await withTransaction(pool, (tx) =>
+      enqueueOutbox(
+        tx,
+        messages.map((payload) => ({ topic: 'privacyStatus', payload })),
+        location,
+      ),
+    );
+    expect(await relay.pending()).toBe(2);
+    expect(await relay.relayOnce()).toBe(2);
+    expect(await relay.relayOnce()).toBe(0);
+    expect(await relay.pending()).toBe(0);
+    expect(published).toEqual([2]);
+    const { rows } = await pool.query<{ key: string }>(
+      'SELECT key FROM svc.messages WHERE published_at IS NOT NULL ORDER BY id',
+    );
+    expect(rows.map((r) => r.key)).toEqual(messages.map((m) => m.requestId));
+    const seen = await collectMessages(tk.kafka, 'privacyStatus', {
+      until: (m) => messages.every((s) => m.some((x) => x.key === s.requestId)),
+    });
+    for (const s of messages) expect(seen.filter((m) => m.key === s.requestId)).toHaveLength(1);
+  });
+
+  it('should refuse a message its topic would reject before the transaction commits', async () => {
+    const bad = { ...status(), status: 'maybe' } as unknown as PrivacyStatusV1;
+    const before = await pool.query('SELECT count(*)::int AS n FROM svc.messages');
+    await expect(
+      withTransaction(pool, (tx) =>
+        enqueueOutbox(
+          tx,
+          [
+            { topic: 'privacyStatus', payload: status() },
+            { topic: 'privacyStatus', payload: bad },
+          ],
+          location,
+        ),
+      ),
+    ).rejects.toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
+    await expect(
+      enqueueOutbox(pool, [{ topic: 'privacyStatus', key: 'k', payload: null }], location),
+    ).rejects.toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
+    expect((await pool.query('SELECT count(*)::int AS n FROM svc.messages')).rows).toEqual(before.rows);
+  });
+
+  it('should set aside a run the publisher refuses as invalid and keep relaying the rows behind it', async () => {
+    const ok = status();
+    const refused = status('refused-by-schema');
+    await enqueueOutbox(
+      pool,
+      [
+        { topic: 'privacyStatus', payload: refused },
+        { topic: 'privacyStatus', payload: ok },
+      ],
+      location,
+    );
+    // A row that validated when written but no longer does (the catalogue moved on, say).
+    await pool.query(
+      `UPDATE svc.messages SET topic = 'audit' WHERE key = $1`, // audit's schema rejects a status
+      [refused.requestId],
+    );
+    const sent: string[] = [];
+    const publisher: OutboxPublisher = {
+      async publish<T extends TopicId>(topic: T, batch: TopicMessage<T>[]) {
+        if (topic === 'audit')
+          throw new AppError('EVENT_SCHEMA_INVALID', 'refusing to publish invalid audit');
+        sent.push(...batch.map((m) => (m as PrivacyStatusV1).requestId));
+        await producer.publish(topic, batch);
+      },
+      publishTombstone: (topic, keys) => producer.publishTombstone(topic, keys),
+    };
+    const relay = createOutboxRelay({ pool, publisher, logger, ...location });
+    expect(await relay.relayOnce()).toBe(2);
+    expect(sent).toEqual([ok.requestId]);
+    expect(await relay.pending()).toBe(0);
+    const { rows } = await pool.query<{ failed_reason: string | null; published: boolean }>(
+      `SELECT failed_reason, published_at IS NOT NULL AS published FROM svc.messages WHERE key = $1`,
+      [refused.requestId],
+    );
+    expect(rows).toEqual([{ failed_reason: 'refusing to publish invalid audit', published: false }]);
+  });
+});
