@@ -39,6 +39,9 @@ const noPublisher: Publisher = {
   publish: async () => {
     throw new Error('this command does not publish');
   },
+  publishTombstone: async () => {
+    throw new Error('this command does not publish');
+  },
 };
 
 /**

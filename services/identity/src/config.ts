@@ -22,5 +22,10 @@ export const IdentityConfigSchema = z.object({
   /** Events handed to one graph call. */
   IDENTITY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   IDENTITY_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+  /**
+   * How often the outbox relay looks for splits not yet published. Unmerge publishes right after
+   * its commit, so this only bounds how long a failed publish waits for its retry.
+   */
+  IDENTITY_OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 });
 export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createIdentifierHasher } from '@tessera/crypto';
 import type { Logger } from '@tessera/observability';
+import { createOutboxRelay } from '@tessera/outbox';
+import type { OutboxRelay } from '@tessera/outbox';
 import { createLinkJournal } from './features/durability/link-store';
 import { rebuildGraph } from './features/durability/rebuild-service';
 import { createEraseService } from './features/privacy/erase-service';
@@ -35,6 +37,11 @@ export interface IdentityCore {
   unmerge: UnmergeService;
   quarantine: QuarantineSplitter;
   erase: EraseService;
+  /**
+   * Relays identity's outbox (splits and their audit events) to Kafka. Unmerge publishes right
+   * after its commit; whoever runs the service starts this loop for what that misses.
+   */
+  outbox: OutboxRelay;
   rebuild(): ReturnType<typeof rebuildGraph>;
 }
 
@@ -49,6 +56,8 @@ export function createIdentityCore(
     matcher?: CandidateMatcher;
     clock?: () => number;
     rules?: CompiledRules;
+    /** The relay loop's poll interval when the outbox is empty, and a hook for metrics. */
+    outbox?: { idleMs?: number; onPublished?: (published: number) => void };
   },
 ): IdentityCore {
   const rules = clients.rules ?? loadIdentityRules(settings.IDENTITY_RULES_FILE);
@@ -60,7 +69,13 @@ export function createIdentityCore(
   });
   const clock = clients.clock ?? Date.now;
   const common = { pool: clients.pool, graph, publisher: clients.publisher, logger: clients.logger, clock };
-  const unmerge = createUnmergeService({ ...common, rules });
+  const outbox = createOutboxRelay({
+    pool: clients.pool,
+    publisher: clients.publisher,
+    logger: clients.logger,
+    ...clients.outbox,
+  });
+  const unmerge = createUnmergeService({ ...common, outbox, rules });
   return {
     rules,
     graph,
@@ -75,6 +90,7 @@ export function createIdentityCore(
     unmerge,
     quarantine: createQuarantineSplitter({ graph, unmerge, logger: clients.logger }),
     erase: createEraseService(common),
+    outbox,
     rebuild: () =>
       rebuildGraph({ db: clients.pool, redis: clients.redis, graph, logger: clients.logger, now: clock }),
   };

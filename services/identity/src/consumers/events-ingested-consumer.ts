@@ -16,7 +16,7 @@ export function createEventsIngestedConsumer(deps: {
   resolver: Resolver;
   quarantine: QuarantineSplitter;
   logger: Logger;
-  metrics: IdentityMetrics;
+  metrics: Pick<IdentityMetrics, 'observeBatch'>;
   groupId: string;
   maxBatchSize: number;
   partitionsConsumedConcurrently: number;

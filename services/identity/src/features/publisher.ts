@@ -1,6 +1,7 @@
-import type { TopicId, TopicMessage } from '@tessera/contracts';
+import type { OutboxPublisher } from '@tessera/outbox';
 
-/** The slice of @tessera/kafka's TypedProducer the identity features publish through. */
-export interface Publisher {
-  publish<T extends TopicId>(topic: T, messages: TopicMessage<T>[]): Promise<void>;
-}
+/**
+ * The slice of @tessera/kafka's TypedProducer the identity features publish through (directly,
+ * or through the outbox relay, which also needs `publishTombstone`).
+ */
+export type Publisher = OutboxPublisher;

@@ -17,6 +17,9 @@ export class RecordingPublisher implements Publisher {
   async publish<T extends TopicId>(topic: T, messages: TopicMessage<T>[]): Promise<void> {
     for (const message of messages) this.sent.push({ topic, message });
   }
+  async publishTombstone(topic: TopicId, keys: string[]): Promise<void> {
+    for (const key of keys) this.sent.push({ topic, message: { tombstone: key } });
+  }
   messages<T extends TopicId>(topic: T): TopicMessage<T>[] {
     return this.sent.filter((s) => s.topic === topic).map((s) => s.message as TopicMessage<T>);
   }

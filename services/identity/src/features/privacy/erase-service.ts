@@ -50,6 +50,7 @@ export function createEraseService(deps: {
           [profiles, hashes],
         );
         await tx.query('DELETE FROM quarantine WHERE identifier_hash = ANY($1::text[])', [hashes]);
+        await tx.query(`DELETE FROM outbox WHERE ${erasableOutboxRows('$1', '$2')}`, [profiles, hashes]);
         await tx.query('DELETE FROM profiles WHERE profile_id = ANY($1::uuid[])', [profiles]);
       });
       const residue =
@@ -75,6 +76,25 @@ export function createEraseService(deps: {
       return status;
     },
   };
+}
+
+/**
+ * Identity-change outbox rows naming the subject (`profiles`, `hashes`: the SQL parameters of its
+ * profile ids and identifier hashes): a split's key, its components' profiles and identifiers, the
+ * removed identifier. Published rows only served debugging; a pending split of an erased profile
+ * would only tell profile-store about a profile it is erasing too (it drops its own unpublished
+ * rows the same way). Audit events stay: they are the records the audit log keeps, pseudonymous
+ * ids included, for accountability (docs/privacy.md, "Audit retention vs. erasure"); the relay
+ * delivers them and prunes them an hour later like every published row.
+ */
+function erasableOutboxRows(profiles: string, hashes: string): string {
+  return `topic <> 'audit' AND (
+    key = ANY(${profiles}::text[])
+    OR payload->'removedIdentifier'->>'hash' = ANY(${hashes}::text[])
+    OR EXISTS (SELECT 1 FROM jsonb_array_elements(payload->'components') AS c
+               WHERE c->>'profileId' = ANY(${profiles}::text[])
+                  OR EXISTS (SELECT 1 FROM jsonb_array_elements(c->'identifiers') AS i
+                             WHERE i->>'hash' = ANY(${hashes}::text[]))))`;
 }
 
 async function subjectScope(
@@ -104,6 +124,7 @@ async function databaseResidue(db: Queryable, profiles: string[], hashes: string
           + (SELECT count(*) FROM decisions WHERE identifier_hash = ANY($1::text[]) OR profile_id = ANY($2::uuid[]))
           + (SELECT count(*) FROM merges WHERE survivor_id = ANY($2::uuid[]) OR absorbed_id = ANY($2::uuid[]))
           + (SELECT count(*) FROM quarantine WHERE identifier_hash = ANY($1::text[]))
+          + (SELECT count(*) FROM outbox WHERE ${erasableOutboxRows('$2', '$1')})
           + (SELECT count(*) FROM profiles WHERE profile_id = ANY($2::uuid[])) AS n`,
     [hashes, profiles],
   );

@@ -16,6 +16,8 @@ export const QUARANTINE_ACTOR = 'system:identity-quarantine';
  * already have linked a few people. So quarantine also unmerges it: the profile it sits on splits
  * into the components the remaining evidence supports, exactly like an operator's unmerge.
  * Run before the batch is acknowledged, so a crash retries it; a repeat finds nothing to split.
+ * That is safe because a committed split's messages sit in identity's outbox with it: a failed
+ * publish no longer fails the batch, and the outbox relay delivers them.
  */
 export function createQuarantineSplitter(deps: {
   graph: GraphStore;

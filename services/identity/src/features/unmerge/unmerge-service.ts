@@ -3,10 +3,10 @@ import { AppError, uuidv7 } from '@tessera/contracts';
 import type pg from 'pg';
 import { withTransaction } from '@tessera/db';
 import type { Logger } from '@tessera/observability';
+import { enqueueOutbox, type OutboxRelay } from '@tessera/outbox';
 import type { GraphStore } from '../../graph/graph-store';
 import type { CompiledRules } from '../../rules/identity-rules';
 import { currentProfileId, linkedIdentifiers, profileTree } from '../durability/profile-tree';
-import type { Publisher } from '../publisher';
 import { computeSplit } from './compute-split';
 
 export interface UnmergeRequest {
@@ -25,13 +25,19 @@ export interface UnmergeService {
  * Removes one wrong link: the profile splits into the components its evidence still supports, the
  * removed identifier gets a profile of its own and is quarantined so the next event carrying it
  * cannot re-merge. Postgres and Redis change together (Redis inside the Postgres transaction, so a
- * refused graph step rolls the durable copy back); the split is then published for profile-store.
+ * refused graph step rolls the durable copy back).
+ *
+ * The `SplitChangeV1` for profile-store and the `graph.unmerge` audit event are written to the
+ * outbox in that same transaction, so they exist if and only if the split committed. Right after
+ * the commit they are published (low latency); if that fails, the split stays committed and the
+ * caller still gets it: the outbox relay owns delivery and retries until Kafka takes them.
  */
 export function createUnmergeService(deps: {
   pool: pg.Pool;
   graph: GraphStore;
   rules: CompiledRules;
-  publisher: Publisher;
+  /** Publishes committed outbox rows now; its background loop delivers what this misses. */
+  outbox: Pick<OutboxRelay, 'relayOnce'>;
   logger: Logger;
   clock?: () => number;
 }): UnmergeService {
@@ -117,6 +123,11 @@ export function createUnmergeService(deps: {
             at,
           ],
         );
+        await enqueueOutbox(tx, [
+          { topic: 'identityChanges', payload: split },
+          { topic: 'audit', payload: auditOf(split, now) },
+        ]);
+        // Last, so every refusal above (and a refused outbox row) leaves Redis untouched.
         await deps.graph.split({
           profileId: root,
           components: components.map((c, i) => ({
@@ -129,29 +140,41 @@ export function createUnmergeService(deps: {
         });
         return split;
       });
-      const audit: AuditEventV1 = {
-        schemaVersion: 1,
-        auditId: uuidv7(now),
-        service: 'identity',
-        action: 'graph.unmerge',
-        actor: request.actor,
-        purpose: request.reason.slice(0, 200),
-        subject: { profileId: change.profileId },
-        details: {
-          removedIdentifierType: change.removedIdentifier.type,
-          removedIdentifierHash: change.removedIdentifier.hash,
-          components: change.components.map((c) => c.profileId),
-        },
-        at: change.at,
-      };
-      await deps.publisher.publish('identityChanges', [change]);
-      await deps.publisher.publish('audit', [audit]);
       deps.logger.info(
         { profileId: change.profileId, components: change.components.length, changeId: change.changeId },
         'profile unmerged',
       );
+      try {
+        await deps.outbox.relayOnce();
+      } catch (err) {
+        // Committed is committed: answering with an error would invite a retry that finds nothing
+        // to split. The relay's loop (here, or in the running service after a CLI unmerge) sends it.
+        deps.logger.warn(
+          { err, profileId: change.profileId, changeId: change.changeId },
+          'split committed but not yet published; the outbox relay will deliver it',
+        );
+      }
       return change;
     },
+  };
+}
+
+/** The audit record of an unmerge (actor, reason, what was removed and where it went). */
+function auditOf(change: SplitChangeV1, now: number): AuditEventV1 {
+  return {
+    schemaVersion: 1,
+    auditId: uuidv7(now),
+    service: 'identity',
+    action: 'graph.unmerge',
+    actor: change.actor,
+    purpose: change.reason.slice(0, 200),
+    subject: { profileId: change.profileId },
+    details: {
+      removedIdentifierType: change.removedIdentifier.type,
+      removedIdentifierHash: change.removedIdentifier.hash,
+      components: change.components.map((c) => c.profileId),
+    },
+    at: change.at,
   };
 }
 
