@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   createTestKafka,
   testLogger,
+  waitFor,
   type TestDatabase,
   type TestKafka,
 } from '@tessera/testkit';
@@ -143,5 +144,46 @@ describe('@tessera/outbox', () => {
       [refused.requestId],
     );
     expect(rows).toEqual([{ failed_reason: 'refusing to publish invalid audit', published: false }]);
+  });
+
+  it('should read about one batch of the pending index per round however large the backlog, with no statistics on the table', async () => {
+    // A service's outbox as its migration makes it, filled without ANALYZE (autovacuum off or
+    // behind): the planner has only defaults to go on.
+    await pool.query(`CREATE TABLE svc.backlog (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, topic text NOT NULL, key text NOT NULL,
+        payload jsonb, created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz,
+        failed_reason text);
+      CREATE INDEX backlog_pending ON svc.backlog (id) WHERE published_at IS NULL AND failed_reason IS NULL;
+      INSERT INTO svc.backlog (topic, key, payload)
+        SELECT 'privacyStatus', g::text, jsonb_build_object('n', repeat('x', 1500))
+          FROM generate_series(1, 50000) AS g;`);
+    const indexReads = async () =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            `SELECT idx_tup_read AS n FROM pg_stat_user_indexes WHERE indexrelname = 'backlog_pending'`,
+          )
+        ).rows[0]!.n,
+      );
+    const before = await indexReads();
+    const sent: number[] = [];
+    const relay = createOutboxRelay({
+      pool,
+      logger,
+      schema: 'svc',
+      table: 'backlog',
+      batchSize: 500,
+      publisher: {
+        publish: async (_topic, batch) => void sent.push(batch.length),
+        publishTombstone: async () => undefined,
+      },
+    });
+    expect(await relay.relayOnce()).toBe(500);
+    expect(sent).toEqual([500]);
+    // Backends report their counters within about a second of going idle.
+    await waitFor(async () => (await indexReads()) > before, { message: 'index statistics flushed' });
+    // Before the fix the claim was a bitmap scan of all 50,000 pending entries plus a sort.
+    expect((await indexReads()) - before).toBeLessThanOrEqual(1000);
+    expect(await relay.pending()).toBe(49_500);
   });
 });
