@@ -56,13 +56,14 @@ const status = (service = 'svc'): PrivacyStatusV1 => ({
 });
 
 describe('@tessera/outbox', () => {
-  it('should relay committed messages from a table of its own, once, keyed by the catalogue', async () => {
+  it('should relay committed messages from a table of its own, once, keyed by the catalogue, keeping them marked when asked to', async () => {
     const published: number[] = [];
     const relay = createOutboxRelay({
       pool,
       publisher: producer,
       logger,
       ...location,
+      retainPublishedMs: 60_000,
       onPublished: (n) => published.push(n),
     });
     const messages = [status(), status()];
@@ -86,6 +87,21 @@ describe('@tessera/outbox', () => {
       until: (m) => messages.every((s) => m.some((x) => x.key === s.requestId)),
     });
     for (const s of messages) expect(seen.filter((m) => m.key === s.requestId)).toHaveLength(1);
+  });
+
+  it('should delete what it published in the same transaction by default', async () => {
+    const relay = createOutboxRelay({ pool, publisher: producer, logger, ...location });
+    const message = status();
+    await withTransaction(pool, (tx) =>
+      enqueueOutbox(tx, [{ topic: 'privacyStatus', payload: message }], location),
+    );
+    expect(await relay.relayOnce()).toBe(1);
+    const { rows } = await pool.query('SELECT id FROM svc.messages WHERE key = $1', [message.requestId]);
+    expect(rows).toEqual([]);
+    const seen = await collectMessages(tk.kafka, 'privacyStatus', {
+      until: (m) => m.some((x) => x.key === message.requestId),
+    });
+    expect(seen.filter((m) => m.key === message.requestId)).toHaveLength(1);
   });
 
   it('should refuse a message its topic would reject before the transaction commits', async () => {

@@ -23,9 +23,13 @@ export interface OutboxRelayOptions extends OutboxLocation {
    * least every 10 s.
    */
   onRound?: (published: number, pending: number) => void;
-  /** Called with the number of rows each committed `relayOnce` marked published (any caller). */
+  /** Called with the number of rows each committed `relayOnce` published (any caller). */
   onPublished?: (published: number) => void;
-  /** Published rows are deleted after this long (they only matter for debugging). */
+  /**
+   * 0 (default): a published row is deleted in the transaction that published it. Above 0: it is
+   * marked published and deleted this long after (to look at what went out while debugging), at
+   * the price of a second row version per message and a periodic prune.
+   */
   retainPublishedMs?: number;
 }
 
@@ -51,19 +55,19 @@ interface OutboxRow {
   payload: unknown;
 }
 
+const BACKLOG_COUNT_INTERVAL_MS = 5_000;
+
 /**
- * Publishes outbox rows in id order and marks them published in the same transaction that locked
+ * Publishes outbox rows in id order and deletes (or marks) them in the same transaction that locked
  * them (`FOR UPDATE SKIP LOCKED`, so replicas share the work). A crash after publishing but before
  * the commit republishes the rows: delivery is at-least-once and consumers dedupe (by `version`,
  * `changeId`, `auditId`, …). Nothing is published that was not committed, because rows only exist
  * once their change committed.
  */
-const BACKLOG_COUNT_INTERVAL_MS = 5_000;
-
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const batchSize = opts.batchSize ?? 500;
   const idleMs = opts.idleMs ?? 100;
-  const retainMs = opts.retainPublishedMs ?? 3_600_000;
+  const retainMs = opts.retainPublishedMs ?? 0;
   const outbox = outboxRelation(opts);
   const log = opts.logger.child({ module: 'outbox-relay' });
   let running = false;
@@ -138,9 +142,12 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         run.push(row);
       }
       await flush();
-      await client.query(`UPDATE ${outbox} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        published,
-      ]);
+      await client.query(
+        retainMs > 0
+          ? `UPDATE ${outbox} SET published_at = now() WHERE id = ANY($1::bigint[])`
+          : `DELETE FROM ${outbox} WHERE id = ANY($1::bigint[])`,
+        [published],
+      );
       return rows.length;
     });
     if (published.length > 0) opts.onPublished?.(published.length);
@@ -148,7 +155,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   }
 
   async function prune(): Promise<void> {
-    if (Date.now() - lastPrune < 60_000) return;
+    if (retainMs === 0 || Date.now() - lastPrune < 60_000) return;
     lastPrune = Date.now();
     await opts.pool.query(`DELETE FROM ${outbox} WHERE published_at < now() - make_interval(secs => $1)`, [
       retainMs / 1000,

@@ -81,11 +81,11 @@ export function createEraseService(deps: {
 /**
  * Identity-change outbox rows naming the subject (`profiles`, `hashes`: the SQL parameters of its
  * profile ids and identifier hashes): a split's key, its components' profiles and identifiers, the
- * removed identifier. Published rows only served debugging; a pending split of an erased profile
- * would only tell profile-store about a profile it is erasing too (it drops its own unpublished
- * rows the same way). Audit events stay: they are the records the audit log keeps, pseudonymous
- * ids included, for accountability (docs/privacy.md, "Audit retention vs. erasure"); the relay
- * delivers them and prunes them an hour later like every published row.
+ * removed identifier. Published rows have left the outbox already (or, with a retention set, only
+ * serve debugging); a pending split of an erased profile would only tell profile-store about a
+ * profile it is erasing too (it drops its own unpublished rows the same way). Audit events stay:
+ * they are the records the audit log keeps, pseudonymous ids included, for accountability
+ * (docs/privacy.md, "Audit retention vs. erasure"); the relay delivers them.
  */
 function erasableOutboxRows(profiles: string, hashes: string): string {
   return `topic <> 'audit' AND (
