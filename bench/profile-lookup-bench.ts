@@ -266,8 +266,9 @@ const WHERE_THE_TIME_GOES = [
   'moved from node:http to undici, a fraction of the CPU per request on the same two cores. On this VM stalls of',
   'the whole machine of 0.5–2 s land in a random scenario of a run (three single-round runs within the hour gave',
   'masked lookups a p99 of 25.3, 14.6 and 829.5 ms and the bare fastify route 623, 46 and 1,183 ms, while p50 and',
-  'CPU per request stayed put), hence the rounds. The bare pg SELECT from the generator has a p99 of 35–64 ms here',
-  'at this rate, so the 10 ms target is below what a bare pg client sees on this machine; the audited scenarios',
+  'CPU per request stayed put), hence the rounds. The bare pg SELECT from the generator had a p99 of 14.8–64 ms in',
+  'every round and run of that session, never under 10 ms, so the target is below what a bare pg client sees on',
+  'this machine at this rate; the audited scenarios',
   'add the acks=all Kafka round trip, and its tail whenever the broker stalls.',
 ].join(' ');
 
