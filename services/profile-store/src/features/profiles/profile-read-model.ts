@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tessera/contracts';
+import type { HashedIdentifier, JsonObject } from '@tessera/contracts';
 import type { Queryable } from '@tessera/db';
 import {
   findProfile,
@@ -162,16 +162,10 @@ export async function readProfileViews(
   return inRequestOrder(ids.length, rows);
 }
 
-/** An identifier hash, as the lookup asks for it. */
-export interface IdentifierKey {
-  type: string;
-  hash: string;
-}
-
 /** The surviving profile owning an identifier hash, in one round trip. */
 export async function readProfileViewByIdentifier(
   db: Queryable,
-  key: IdentifierKey,
+  key: HashedIdentifier,
 ): Promise<ProfileView | undefined> {
   const { rows } = await db.query<DbProfileView>({ ...VIEW_BY_IDENTIFIER, values: [key.type, key.hash] });
   return rows[0] ? toView(rows[0]) : undefined;
@@ -180,7 +174,7 @@ export async function readProfileViewByIdentifier(
 /** The surviving profiles owning several identifier hashes, in their order, in one round trip. */
 export async function readProfileViewsByIdentifier(
   db: Queryable,
-  keys: readonly IdentifierKey[],
+  keys: readonly HashedIdentifier[],
 ): Promise<Array<ProfileView | undefined>> {
   const { rows } = await db.query<DbProfileView>({
     ...VIEWS_BY_IDENTIFIERS,

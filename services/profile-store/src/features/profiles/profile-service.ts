@@ -1,4 +1,4 @@
-import { AppError, type JsonObject } from '@tessera/contracts';
+import { AppError, type HashedIdentifier, type JsonObject } from '@tessera/contracts';
 import type { IdentifierHasher } from '@tessera/crypto';
 import type { Queryable } from '@tessera/db';
 import { isPiiTrait, maskValue } from '../traits/pii-traits';
@@ -19,7 +19,6 @@ import {
   readProfileViewsByIdentifier,
   searchByTrait,
   type EventFilter,
-  type IdentifierKey,
   type ProfileView,
 } from './profile-read-model';
 
@@ -65,7 +64,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
     maxBatch,
     onBatch: (size) => deps.onReadBatch?.('id', size),
   });
-  const viewByIdentifier = coalescedRead<IdentifierKey, ProfileView>({
+  const viewByIdentifier = coalescedRead<HashedIdentifier, ProfileView>({
     loadOne: (key) => readProfileViewByIdentifier(deps.db, key),
     loadMany: (keys) => readProfileViewsByIdentifier(deps.db, keys),
     maxBatch,
