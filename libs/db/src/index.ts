@@ -1,3 +1,4 @@
+export * from './array-literals';
 export * from './errors';
 export * from './identifiers';
 export * from './migrate';

@@ -44,27 +44,27 @@ export interface IngestResult {
 export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEventV1[]): Promise<IngestResult> {
   if (batch.length === 0) return { received: 0, inserted: 0, duplicates: 0, profilesChanged: 0 };
   return withTransaction(deps.pool, async (client) => {
-    const sourceIds: string[] = [];
-    const messageIds: string[] = [];
-    const eventIds: string[] = [];
-    const occurredAt: string[] = [];
-    for (const { event } of batch) {
-      sourceIds.push(event.sourceId);
-      messageIds.push(event.messageId);
-      eventIds.push(event.eventId);
-      occurredAt.push(event.timestamp);
-    }
-    const { rows: fresh } = await client.query<{ source_id: string; message_id: string }>(
-      `INSERT INTO event_keys (source_id, message_id, event_id, occurred_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[])
-         ON CONFLICT DO NOTHING RETURNING source_id, message_id`,
-      [sourceIds, messageIds, eventIds, occurredAt],
+    const keys = batch.map(({ event }) => ({
+      s: event.sourceId,
+      m: event.messageId,
+      e: event.eventId,
+      t: event.timestamp,
+    }));
+    // Only keys that were already stored come back (none, unless a batch is replayed): returning
+    // every fresh key cost a parsed row per event. Repeats inside the batch are dropped below.
+    const { rows: stored } = await client.query<{ source_id: string; message_id: string }>(
+      `WITH batch AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(s text, m text, e uuid, t timestamptz)),
+            fresh AS (INSERT INTO event_keys (source_id, message_id, event_id, occurred_at)
+                        SELECT s, m, e, t FROM batch ON CONFLICT DO NOTHING RETURNING source_id, message_id)
+       SELECT s AS source_id, m AS message_id FROM batch
+       EXCEPT SELECT source_id, message_id FROM fresh`,
+      [JSON.stringify(keys)],
     );
-    const freshKeys = new Set(fresh.map((r) => `${r.source_id}\u0000${r.message_id}`));
+    const storedKeys = new Set(stored.map((r) => `${r.source_id}\u0000${r.message_id}`));
     const seen = new Set<string>();
     const accepted = batch.filter((m) => {
       const key = `${m.event.sourceId}\u0000${m.event.messageId}`;
-      if (!freshKeys.has(key) || seen.has(key)) return false;
+      if (storedKeys.has(key) || seen.has(key)) return false;
       seen.add(key);
       return true;
     });

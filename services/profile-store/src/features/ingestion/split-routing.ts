@@ -1,5 +1,5 @@
 import type { ResolvedEventV1, SplitChangeV1 } from '@tessera/contracts';
-import type { Queryable } from '@tessera/db';
+import { uuidArray, type Queryable } from '@tessera/db';
 
 /** An applied split as the ingestion path needs it. */
 export interface AppliedSplit {
@@ -16,7 +16,7 @@ export async function splitsOf(db: Queryable, profileIds: string[]): Promise<App
   const { rows } = await db.query<{ details: SplitChangeV1 }>(
     `SELECT details FROM identity_changes WHERE kind = 'split' AND profile_id = ANY($1::uuid[])
       ORDER BY details->>'at', change_id`,
-    [profileIds],
+    [uuidArray(profileIds)],
   );
   return rows.map(({ details }) => ({
     profileId: details.profileId,

@@ -81,9 +81,9 @@ export async function upsertIdentities(
   const list = [...folded.values()];
   // Only identifiers without a sealed raw value come back (none, once a customer is known).
   const { rows: unknown } = await db.query<{ type: string; hash: string }>(
-    `SELECT k.type, k.hash FROM unnest($1::text[], $2::text[]) AS k(type, hash)
+    `SELECT k.type, k.hash FROM jsonb_to_recordset($1::jsonb) AS k(type text, hash text)
       WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.type = k.type AND i.hash = k.hash AND i.raw_sealed IS NOT NULL)`,
-    [list.map((i) => i.type), list.map((i) => i.hash)],
+    [JSON.stringify(list.map(({ type, hash }) => ({ type, hash })))],
   );
   const unknownKeys = new Set(unknown.map((k) => `${k.type}:${k.hash}`));
   const sealed = await Promise.all(

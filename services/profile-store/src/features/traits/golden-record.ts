@@ -1,4 +1,4 @@
-import type { Queryable } from '@tessera/db';
+import { uuidArray, type Queryable } from '@tessera/db';
 import type { ProfileRow } from '../profiles/profile-repository';
 import { isPiiTrait } from './pii-traits';
 import { sameJson } from './same-json';
@@ -54,7 +54,7 @@ export async function recomputeGolden(
     ({ rows } = await db.query<ObservationDbRow>(
       `SELECT ${OBS_COLUMNS} FROM trait_observations o
         JOIN unnest($1::uuid[], $2::text[]) AS k(profile_id, trait) USING (profile_id, trait)`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      [uuidArray(pairs.map((p) => p[0])), pairs.map((p) => p[1])],
     ));
   } else {
     ({ rows } = await db.query<ObservationDbRow>(
