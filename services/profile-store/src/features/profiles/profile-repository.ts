@@ -1,5 +1,6 @@
 import { AppError, type JsonObject } from '@tessera/contracts';
-import type { Queryable } from '@tessera/db';
+import { uuidArray, type Queryable } from '@tessera/db';
+import pg from 'pg';
 
 /** A profile row as stored. */
 export interface ProfileRow {
@@ -62,7 +63,9 @@ function toDomain(row: DbProfileRow): ProfileRow {
 /** Creates missing profile rows (empty); existing rows are untouched. */
 export async function ensureProfiles(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query('INSERT INTO profiles (id) SELECT unnest($1::uuid[]) ON CONFLICT (id) DO NOTHING', [ids]);
+  await db.query('INSERT INTO profiles (id) SELECT unnest($1::uuid[]) ON CONFLICT (id) DO NOTHING', [
+    uuidArray(ids),
+  ]);
 }
 
 /**
@@ -76,7 +79,7 @@ export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<st
   for (let hop = 0; hop < 64 && frontier.length > 0; hop++) {
     const { rows } = await db.query<{ id: string; merged_into: string }>(
       'SELECT id, merged_into FROM profiles WHERE id = ANY($1::uuid[]) AND merged_into IS NOT NULL',
-      [frontier],
+      [uuidArray(frontier)],
     );
     const next = new Map(rows.map((r) => [r.id, r.merged_into]));
     for (const [start, current] of roots) {
@@ -125,14 +128,75 @@ export async function lockRoots(
   });
 }
 
+/** A locked row as selected: provenance and timestamps still as Postgres printed them. */
+interface LockedDbRow extends Omit<DbProfileRow, 'trait_winners' | 'created_at' | 'updated_at'> {
+  trait_winners: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const LOCK_COLUMNS =
+  'id, version, traits, pii_traits, trait_winners::text AS trait_winners, computed, consent, merged_into, merged_from, ' +
+  'created_at::text AS created_at, updated_at::text AS updated_at';
+
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text') as (
+  text: string,
+) => Date;
+
+/**
+ * Defines `key` as an own, enumerable property that runs `load` on first read (a write replaces
+ * it), so spreads, JSON and callers see an ordinary value.
+ */
+function lazy<K extends keyof ProfileRow>(target: ProfileRow, key: K, load: () => ProfileRow[K]): void {
+  let value: ProfileRow[K] | undefined;
+  let loaded = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!loaded) {
+        value = load();
+        loaded = true;
+      }
+      return value;
+    },
+    set: (next: ProfileRow[K]) => {
+      value = next;
+      loaded = true;
+    },
+  });
+}
+
+/**
+ * Locked rows parse their provenance and timestamps on first use. Ingestion locks up to a batch's
+ * worth of profiles and reads neither for most of them (a page view changes no golden value), and
+ * parsing them was about a tenth of its driver-side row handling plus the garbage it left.
+ */
+function lockedToDomain(row: LockedDbRow): ProfileRow {
+  const profile = {
+    id: row.id,
+    version: Number(row.version),
+    traits: row.traits,
+    piiTraits: row.pii_traits,
+    computed: row.computed,
+    consent: row.consent,
+    mergedInto: row.merged_into,
+    mergedFrom: row.merged_from,
+  } as ProfileRow;
+  lazy(profile, 'traitWinners', () => JSON.parse(row.trait_winners) as Record<string, TraitWinner>);
+  lazy(profile, 'createdAt', () => parseTimestamptz(row.created_at).toISOString());
+  lazy(profile, 'updatedAt', () => parseTimestamptz(row.updated_at).toISOString());
+  return profile;
+}
+
 /** Loads and row-locks profiles in id order (a fixed order keeps concurrent batches deadlock-free). */
 export async function lockProfiles(db: Queryable, ids: string[]): Promise<Map<string, ProfileRow>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<DbProfileRow>(
-    `SELECT ${COLUMNS} FROM profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    [ids],
+  const { rows } = await db.query<LockedDbRow>(
+    `SELECT ${LOCK_COLUMNS} FROM profiles WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [uuidArray(ids)],
   );
-  return new Map(rows.map((r) => [r.id, toDomain(r)]));
+  return new Map(rows.map((r) => [r.id, lockedToDomain(r)]));
 }
 
 /**
