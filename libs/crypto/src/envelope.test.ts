@@ -45,24 +45,88 @@ describe('FieldEncryptor', () => {
     expect(Buffer.from(body!, 'base64url')).toHaveLength(12 + 'ada@example.com'.length + 16);
   });
 
-  it('FieldEncryptor should never repeat an IV or a data key, across pool refills', async () => {
+  it('FieldEncryptor should never repeat an IV, and seal at most maxUsesPerDataKey values per data key', async () => {
     const keyring = LocalKeyring.fromString(`k1:${k1}`);
-    const enc = new FieldEncryptor(keyring);
+    const enc = new FieldEncryptor(keyring, { maxUsesPerDataKey: 100 });
     const ivs = new Set<string>();
-    const dataKeys = new Set<string>();
-    const values = 1500; // 56 random bytes each: several 16 KiB pool refills
+    const uses = new Map<string, number>();
+    const values = 1500; // several 16 KiB pool refills, and 15 data keys
     const sealed = await Promise.all(Array.from({ length: values }, (_, i) => enc.encrypt(`v${i}`, 'c')));
     for (const value of sealed) {
       const [, keyId, wrapped, body] = value.split('.');
       const wrappedBytes = Buffer.from(wrapped!, 'base64url');
       ivs.add(wrappedBytes.subarray(0, 12).toString('hex'));
       ivs.add(Buffer.from(body!, 'base64url').subarray(0, 12).toString('hex'));
-      dataKeys.add((await keyring.unwrapKey(keyId!, wrappedBytes)).toString('hex'));
+      const dataKey = (await keyring.unwrapKey(keyId!, wrappedBytes)).toString('hex');
+      uses.set(dataKey, (uses.get(dataKey) ?? 0) + 1);
     }
-    expect(ivs.size).toBe(2 * values);
-    expect(dataKeys.size).toBe(values);
+    expect(ivs.size).toBe(values + uses.size); // every value's IV, and each data key's wrapping IV
+    expect([...uses.values()]).toEqual(Array.from({ length: values / 100 }, () => 100));
     expect(await Promise.all(sealed.map((s) => enc.decrypt(s, 'c')))).toEqual(
       Array.from({ length: values }, (_, i) => `v${i}`),
     );
+  });
+
+  /** A keyring that counts its wrap and unwrap calls, with a primary that can change. */
+  function countingKeyring(spec: string) {
+    const inner = LocalKeyring.fromString(spec);
+    const calls = { wrap: 0, unwrap: 0 };
+    let primary = inner.primaryKeyId;
+    const keyrings = new Map([[primary, inner]]);
+    return {
+      calls,
+      use(nextSpec: string) {
+        const next = LocalKeyring.fromString(nextSpec);
+        keyrings.set(next.primaryKeyId, next);
+        primary = next.primaryKeyId;
+      },
+      provider: {
+        get primaryKeyId() {
+          return primary;
+        },
+        async wrapKey(dataKey: Buffer) {
+          calls.wrap += 1;
+          return keyrings.get(primary)!.wrapKey(dataKey);
+        },
+        async unwrapKey(keyId: string, wrapped: Buffer) {
+          calls.unwrap += 1;
+          return keyrings.get(keyId)!.unwrapKey(keyId, wrapped);
+        },
+      },
+    };
+  }
+
+  it('FieldEncryptor should draw a new data key when the old one ages out or the primary KEK changes', async () => {
+    let now = 0;
+    const kr = countingKeyring(`k1:${k1}`);
+    const enc = new FieldEncryptor(kr.provider, { maxDataKeyAgeMs: 1000, now: () => now });
+    const wrappedOf = (sealed: string) => sealed.split('.').slice(1, 3).join('.');
+    const a = await enc.encrypt('a', 'c');
+    const b = await enc.encrypt('b', 'c');
+    expect(wrappedOf(b)).toBe(wrappedOf(a));
+    now = 1000;
+    const c = await enc.encrypt('c', 'c');
+    expect(wrappedOf(c)).not.toBe(wrappedOf(a));
+    kr.use(`k2:${k2}`);
+    const d = await enc.encrypt('d', 'c');
+    expect(FieldEncryptor.keyIdOf(d)).toBe('k2');
+    expect(kr.calls.wrap).toBe(3);
+    expect(await Promise.all([a, b, c, d].map((s) => enc.decrypt(s, 'c')))).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('FieldEncryptor should unwrap a data key once for all the values it sealed', async () => {
+    const sealer = new FieldEncryptor(LocalKeyring.fromString(`k1:${k1}`));
+    const sealed = await Promise.all(Array.from({ length: 50 }, (_, i) => sealer.encrypt(`v${i}`, 'c')));
+    const kr = countingKeyring(`k1:${k1}`);
+    const opener = new FieldEncryptor(kr.provider);
+    for (const s of sealed) await opener.decrypt(s, 'c');
+    expect(kr.calls.unwrap).toBe(1);
+    // A tampered wrapped key is not answered from the cache: it fails authentication.
+    const [format, keyId, wrapped, body] = sealed[0]!.split('.');
+    const flipped = Buffer.from(wrapped!, 'base64url');
+    flipped[20]! ^= 1;
+    await expect(
+      opener.decrypt([format, keyId, flipped.toString('base64url'), body].join('.'), 'c'),
+    ).rejects.toThrow();
   });
 });

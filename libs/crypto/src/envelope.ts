@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { LruMap } from './lru-map';
 
 /**
  * Where key-encryption keys (KEKs) live. The default is a local keyring from env/secret; a KMS
@@ -101,27 +102,116 @@ export class LocalKeyring implements KeyEncryptionProvider {
   }
 }
 
+/** How long one data key seals values before a fresh one is drawn and wrapped. */
+export interface DataKeyLimits {
+  /** Values sealed under one data key (default 10,000; AES-GCM with random IVs allows far more). */
+  maxUsesPerDataKey?: number;
+  /** Age of a data key after which it seals nothing more (default 5 minutes). */
+  maxDataKeyAgeMs?: number;
+  /** Unwrapped data keys kept for decryption, least recently used dropped (default 1024). */
+  unwrappedKeyCacheSize?: number;
+  now?: () => number;
+}
+
+interface CurrentDataKey {
+  /** The provider's primary KEK when the key was drawn: a new primary retires it. */
+  drawnUnder: string;
+  keyId: string;
+  key: Buffer;
+  wrapped: string;
+  uses: number;
+  expiresAt: number;
+}
+
 /**
- * Field-level envelope encryption (AES-256-GCM): each value gets its own data key, wrapped by the
+ * Field-level envelope encryption (AES-256-GCM): values are sealed under data keys wrapped by the
  * provider's primary KEK. Sealed form: `e1.<kekId>.<wrappedDataKey>.<iv|ciphertext|tag>` (base64url).
  * `context` is bound as associated data (e.g. `profile_store.identities.raw_value`), so a ciphertext
  * copied into another column does not decrypt.
+ *
+ * A data key seals up to `maxUsesPerDataKey` values or for `maxDataKeyAgeMs`, whichever ends first,
+ * and a new primary KEK takes effect with the next value; every value carries its wrapped data key,
+ * so each decrypts on its own, and each has its own random IV. Unwrapped keys are cached by their
+ * wrapped form. Before this, every value had a data key of its own: two AES-GCM operations (and,
+ * with a KMS, a remote call) per value sealed or opened, which was the largest crypto cost of
+ * ingesting new customers and of `pii:read` lookups. Reusing data keys within limits is what KMS
+ * envelope libraries do (data key caching); erasure deletes sealed values, it never relied on keys.
  */
 export class FieldEncryptor {
-  constructor(private readonly provider: KeyEncryptionProvider) {}
+  private readonly maxUses: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+  private readonly unwrapped: LruMap<string, Buffer>;
+  private current: CurrentDataKey | undefined;
+  private drawing: Promise<void> | undefined;
+
+  constructor(
+    private readonly provider: KeyEncryptionProvider,
+    limits: DataKeyLimits = {},
+  ) {
+    this.maxUses = limits.maxUsesPerDataKey ?? 10_000;
+    this.maxAgeMs = limits.maxDataKeyAgeMs ?? 5 * 60_000;
+    this.now = limits.now ?? Date.now;
+    this.unwrapped = new LruMap(limits.unwrappedKeyCacheSize ?? 1024);
+  }
 
   async encrypt(plaintext: string, context: string): Promise<string> {
+    const dataKey = await this.dataKeyForSealing();
+    const sealed = aesGcmEncrypt(dataKey.key, Buffer.from(plaintext, 'utf8'), Buffer.from(context));
+    return `${FORMAT}.${dataKey.keyId}.${dataKey.wrapped}.${sealed.toString('base64url')}`;
+  }
+
+  /** The data key to seal one more value with (counted as used), drawing a new one when due. */
+  private async dataKeyForSealing(): Promise<CurrentDataKey> {
+    for (;;) {
+      const current = this.current;
+      if (
+        current &&
+        current.uses < this.maxUses &&
+        current.expiresAt > this.now() &&
+        current.drawnUnder === this.provider.primaryKeyId
+      ) {
+        current.uses += 1;
+        return current;
+      }
+      // Concurrent callers wait for one new key instead of each wrapping their own.
+      this.drawing ??= this.drawDataKey().finally(() => {
+        this.drawing = undefined;
+      });
+      await this.drawing;
+    }
+  }
+
+  private async drawDataKey(): Promise<void> {
     // A copy, so a provider that keeps the key does not also keep the pool's other bytes alive.
-    const dataKey = Buffer.from(takeRandom(DATA_KEY_BYTES));
-    const { keyId, wrapped } = await this.provider.wrapKey(dataKey);
-    const sealed = aesGcmEncrypt(dataKey, Buffer.from(plaintext, 'utf8'), Buffer.from(context));
-    return [FORMAT, keyId, wrapped.toString('base64url'), sealed.toString('base64url')].join('.');
+    const key = Buffer.from(takeRandom(DATA_KEY_BYTES));
+    const drawnUnder = this.provider.primaryKeyId;
+    const { keyId, wrapped } = await this.provider.wrapKey(key);
+    const wrappedText = wrapped.toString('base64url');
+    this.unwrapped.set(`${keyId}.${wrappedText}`, key);
+    this.current = {
+      drawnUnder,
+      keyId,
+      key,
+      wrapped: wrappedText,
+      uses: 0,
+      expiresAt: this.now() + this.maxAgeMs,
+    };
+  }
+
+  private async unwrap(keyId: string, wrapped: string): Promise<Buffer> {
+    const cacheKey = `${keyId}.${wrapped}`;
+    const cached = this.unwrapped.get(cacheKey);
+    if (cached) return cached;
+    const key = await this.provider.unwrapKey(keyId, Buffer.from(wrapped, 'base64url'));
+    this.unwrapped.set(cacheKey, key);
+    return key;
   }
 
   async decrypt(sealed: string, context: string): Promise<string> {
     const [format, keyId, wrapped, body] = sealed.split('.');
     if (format !== FORMAT || !keyId || !wrapped || !body) throw new Error('not an e1 envelope');
-    const dataKey = await this.provider.unwrapKey(keyId, Buffer.from(wrapped, 'base64url'));
+    const dataKey = await this.unwrap(keyId, wrapped);
     return aesGcmDecrypt(dataKey, Buffer.from(body, 'base64url'), Buffer.from(context)).toString('utf8');
   }
 
@@ -135,7 +225,7 @@ export class FieldEncryptor {
     const [format, keyId, wrapped, body] = sealed.split('.');
     if (format !== FORMAT || !keyId || !wrapped || !body) throw new Error('not an e1 envelope');
     if (keyId === this.provider.primaryKeyId) return sealed;
-    const dataKey = await this.provider.unwrapKey(keyId, Buffer.from(wrapped, 'base64url'));
+    const dataKey = await this.unwrap(keyId, wrapped);
     const next = await this.provider.wrapKey(dataKey);
     return [FORMAT, next.keyId, next.wrapped.toString('base64url'), body].join('.');
   }
