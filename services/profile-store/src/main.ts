@@ -7,7 +7,7 @@ import { createEventsResolvedConsumer } from './consumers/events-resolved-consum
 import { createIdentityChangesConsumer } from './consumers/identity-changes-consumer';
 import { createPrivacyCommandsConsumer } from './consumers/privacy-commands-consumer';
 import { createScheduler } from './features/computed/scheduled-jobs';
-import { createKafkaAuditSink } from './features/profiles/audit-sink';
+import { createOutboxAuditSink } from './features/profiles/audit-sink';
 import { normalizeForLookup } from './features/profiles/identifier-normalizer';
 import { createProfileService } from './features/profiles/profile-service';
 import { createProfileStoreMetrics } from './metrics';
@@ -22,10 +22,6 @@ async function main(): Promise<void> {
     migrations,
   });
   const { config, logger, registry, pool, kafka, producer, keys } = runtime;
-  // Audited reads wait for their pii.read record's ack: on their own producer they do not queue
-  // behind the outbox relay's large batches when ingestion is busy.
-  const auditProducer = kafka.producer({ name: 'profile-store-audit' });
-  await auditProducer.connect();
 
   const core = createProfileStoreCore(config, pool);
   const metrics = createProfileStoreMetrics(registry);
@@ -60,7 +56,8 @@ async function main(): Promise<void> {
     db: pool,
     vault: core.vault,
     hasher: core.hasher,
-    audit: createKafkaAuditSink(auditProducer),
+    // pii.read events are committed to the outbox before the answer; the relay publishes them.
+    audit: createOutboxAuditSink(pool),
     normalize: normalizeForLookup,
     onReadBatch: (by, size) => metrics.observeReadBatch(by, size),
   });
@@ -82,7 +79,6 @@ async function main(): Promise<void> {
   runtime.installShutdown({
     http: app,
     drain: [
-      { name: 'audit producer', run: () => auditProducer.disconnect() },
       // Stopping a consumer finishes its in-flight batch and commits its offsets.
       ...consumers.map((c, i) => ({ name: `consumer ${i}`, run: () => c.stop() })),
       { name: 'scheduler', run: () => scheduler.stop() },

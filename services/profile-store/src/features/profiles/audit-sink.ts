@@ -1,15 +1,49 @@
 import { uuidv7, type AuditEventV1 } from '@tessera/contracts';
+import type { Queryable } from '@tessera/db';
+import { enqueueOutbox } from '@tessera/outbox';
 
 /** Where accountable accesses go. The consent service owns the audit log; we only report to it. */
 export interface AuditSink {
   record(event: AuditEventV1): Promise<void>;
 }
 
-/** Publishes to Topics.audit through anything with the producer's `publish`. */
-export function createKafkaAuditSink(producer: {
-  publish(topic: 'audit', messages: AuditEventV1[]): Promise<void>;
-}): AuditSink {
-  return { record: (event) => producer.publish('audit', [event]) };
+interface Pending {
+  event: AuditEventV1;
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
+/**
+ * Writes audit events to this service's transactional outbox; the outbox relay publishes them to
+ * Topics.audit (at least once; the consent service's audit log is idempotent by auditId). A read
+ * is answered once its event is committed in Postgres, which is as durable as a Kafka ack and
+ * nearer: an acks=all publish per read put the broker's round trip, and its stalls, into every
+ * audited answer. Events recorded in the same event-loop turn share one INSERT (one commit).
+ */
+export function createOutboxAuditSink(db: Queryable): AuditSink {
+  let pending: Pending[] = [];
+
+  async function flush(): Promise<void> {
+    const turn = pending;
+    pending = [];
+    try {
+      await enqueueOutbox(
+        db,
+        turn.map((p) => ({ topic: 'audit' as const, payload: p.event })),
+      );
+      for (const p of turn) p.resolve();
+    } catch (err) {
+      for (const p of turn) p.reject(err);
+    }
+  }
+
+  return {
+    record: (event) =>
+      new Promise<void>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(() => void flush());
+        pending.push({ event, resolve, reject });
+      }),
+  };
 }
 
 export function auditEvent(
