@@ -42,6 +42,29 @@ export async function enqueueOutbox(
     const keyOf = spec.key as (message: unknown) => string;
     return { topic: m.topic, key: m.key ?? keyOf(parsed.data), payload: parsed.data };
   });
+  await insertOutboxRows(db, rows, location);
+}
+
+/** An outbox row as stored: the topic, its resolved key, and the payload (`null`: a tombstone). */
+export interface OutboxRow {
+  topic: TopicId;
+  key: string;
+  payload: unknown;
+}
+
+/**
+ * Appends rows without validating them, for hot paths whose payloads are built by typed code:
+ * profile-store's ingestion writes a profile update per changed profile, up to a thousand per
+ * batch. Nothing invalid is published either way: the relay checks every payload against the
+ * catalogue before sending and sets aside what fails. Prefer `enqueueOutbox`, which refuses an
+ * invalid message before the commit.
+ */
+export async function insertOutboxRows(
+  db: Queryable,
+  rows: readonly OutboxRow[],
+  location: OutboxLocation = {},
+): Promise<void> {
+  if (rows.length === 0) return;
   await db.query(
     // A JSON null payload becomes SQL NULL (a tombstone) through NULLIF.
     `INSERT INTO ${outboxRelation(location)} (topic, key, payload)

@@ -1,5 +1,6 @@
 import type { ConsentState, JsonObject, ProfileUpdateV1, TopicId, TopicMessage } from '@tessera/contracts';
 import type { Queryable } from '@tessera/db';
+import { insertOutboxRows } from '@tessera/outbox';
 import type { PiiVault } from '../profiles/pii-vault';
 import type { ProfileRow } from '../profiles/profile-repository';
 import type { OpenedValues } from './opened-values';
@@ -11,15 +12,13 @@ export interface OutboxEntry<T extends TopicId = TopicId> {
   payload: TopicMessage<T> | null;
 }
 
-/** Appends outbox rows in the caller's transaction (one statement for any number of rows). */
+/**
+ * Appends outbox rows in the caller's transaction (one statement for any number of rows). The
+ * messages are built here from typed rows, so they are not validated again one by one (the relay
+ * still checks each before publishing).
+ */
 export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.query(
-    // A JSON null payload becomes SQL NULL (a tombstone) through NULLIF.
-    `INSERT INTO outbox (topic, key, payload)
-     SELECT e->>'topic', e->>'key', NULLIF(e->'payload', 'null'::jsonb) FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(entries)],
-  );
+  await insertOutboxRows(db, entries);
 }
 
 /**
