@@ -104,6 +104,45 @@ describe('@tessera/outbox', () => {
     expect(seen.filter((m) => m.key === message.requestId)).toHaveLength(1);
   });
 
+  it('should run a round as soon as it is nudged instead of at its next idle poll', async () => {
+    const published: number[] = [];
+    const relay = createOutboxRelay({
+      pool,
+      publisher: producer,
+      logger,
+      ...location,
+      idleMs: 60_000,
+      onPublished: (n) => published.push(n),
+    });
+    relay.start();
+    try {
+      // The first round publishes whatever is pending and the loop then sleeps for a minute.
+      await waitFor(
+        async () =>
+          (
+            await pool.query(
+              'SELECT 1 FROM svc.messages WHERE published_at IS NULL AND failed_reason IS NULL',
+            )
+          ).rows.length === 0,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const message = status();
+      await withTransaction(pool, (tx) =>
+        enqueueOutbox(tx, [{ topic: 'privacyStatus', payload: message }], location),
+      );
+      relay.nudge();
+      await waitFor(
+        async () =>
+          (await pool.query('SELECT 1 FROM svc.messages WHERE key = $1', [message.requestId])).rows.length ===
+          0,
+        { timeoutMs: 5_000 },
+      );
+      expect(published.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('should refuse a message its topic would reject before the transaction commits', async () => {
     const bad = { ...status(), status: 'maybe' } as unknown as PrivacyStatusV1;
     const before = await pool.query('SELECT count(*)::int AS n FROM svc.messages');

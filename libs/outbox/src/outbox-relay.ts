@@ -44,6 +44,11 @@ export interface OutboxRelay {
    * another round holds are skipped. Call it right after a commit for low latency.
    */
   relayOnce(): Promise<number>;
+  /**
+   * Says rows were just committed: the background loop runs its next round now instead of after
+   * its idle poll (or, mid-round, right after it). Cheap; call it after every commit that wrote rows.
+   */
+  nudge(): void;
   /** Pending (unpublished, not set aside) rows, for readiness and metrics. */
   pending(): Promise<number>;
 }
@@ -73,6 +78,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  let nudged = false;
   let lastPrune = 0;
   let lastReport = 0;
   let lastCount = { at: Number.NEGATIVE_INFINITY, pending: 0 };
@@ -166,13 +172,14 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     let failures = 0;
     while (running) {
       try {
+        nudged = false;
         const n = await relayOnce();
         failures = 0;
         if (opts.onRound && (n > 0 || Date.now() - lastReport > 10_000)) {
           lastReport = Date.now();
           opts.onRound(n, n === batchSize ? await backlog() : 0);
         }
-        if (n === batchSize) continue;
+        if (n === batchSize || nudged) continue;
         await prune();
       } catch (err) {
         failures += 1;
@@ -205,6 +212,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       await loop;
     },
     relayOnce,
+    nudge() {
+      nudged = true;
+      wake?.();
+    },
     pending: pendingCount,
   };
 }

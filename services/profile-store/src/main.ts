@@ -26,6 +26,13 @@ async function main(): Promise<void> {
   const core = createProfileStoreCore(config, pool);
   const metrics = createProfileStoreMetrics(registry);
   const groupId = config.PROFILE_STORE_CONSUMER_GROUP;
+  const relay = createOutboxRelay({
+    pool,
+    publisher: producer,
+    logger,
+    idleMs: config.OUTBOX_POLL_MS,
+    onRound: (published, pending) => metrics.observeRelay(published, pending),
+  });
   const consumers = [
     createEventsResolvedConsumer(kafka, {
       ...core,
@@ -34,18 +41,12 @@ async function main(): Promise<void> {
       groupId,
       batchSize: config.PROFILE_STORE_BATCH_SIZE,
       concurrency: config.PROFILE_STORE_PARTITIONS_CONCURRENTLY,
+      onOutboxWritten: () => relay.nudge(),
     }),
     createIdentityChangesConsumer(kafka, { ...core, metrics, logger, groupId }),
     createConsentChangesConsumer(kafka, { pool, vault: core.vault, logger, groupId }),
     createPrivacyCommandsConsumer(kafka, { pool, logger, groupId, openedValues: core.openedValues }),
   ];
-  const relay = createOutboxRelay({
-    pool,
-    publisher: producer,
-    logger,
-    idleMs: config.OUTBOX_POLL_MS,
-    onRound: (published, pending) => metrics.observeRelay(published, pending),
-  });
   const scheduler = createScheduler({
     ...core,
     logger,

@@ -12,6 +12,8 @@ export function createEventsResolvedConsumer(
     groupId: string;
     batchSize: number;
     concurrency: number;
+    /** Called after a batch committed outbox rows (main.ts nudges the relay: fresher feed). */
+    onOutboxWritten?: () => void;
   },
 ): BatchConsumer {
   const log = deps.logger.child({ consumer: 'events-resolved' });
@@ -25,6 +27,7 @@ export function createEventsResolvedConsumer(
       const started = performance.now();
       const result = await ingestResolvedBatch(deps, values);
       deps.metrics?.observeIngest(result, (performance.now() - started) / 1000);
+      if (result.profilesChanged > 0) deps.onOutboxWritten?.();
       log.debug({ partition: ctx.partition, ...result }, 'resolved events applied');
     },
   });
