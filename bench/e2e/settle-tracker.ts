@@ -28,6 +28,11 @@ export interface StepOutcome {
   settled: number;
   /** Freshness of every settled event, in ms, sorted. */
   freshness: number[];
+  /**
+   * The same split at the producer timestamps, each sorted: ingest 2xx → identity produced the
+   * resolved event; → the outbox relay produced the profile update; → this bench received it.
+   */
+  hops: { identity: number[]; profileStore: number[]; feed: number[] };
   /** When the last of the step's events settled (ms since epoch), 0 when none did. */
   lastSettledAt: number;
 }
@@ -144,32 +149,44 @@ export class SettleTracker {
     }
   }
 
-  /** The receive time of the first update that includes the event, or undefined while it is unsettled. */
-  settledAt(messageId: string): number | undefined {
+  /** The resolved event and the first update that includes it, or undefined while it is unsettled. */
+  private settlement(messageId: string): { resolved: Resolved; update: Update } | undefined {
     const r = this.resolved.get(messageId);
     if (!r) return undefined;
     let profileId: string | undefined = r.profileId;
     // follow merges a bounded number of hops: a chain longer than that would be a cycle
     for (let hop = 0; hop < 8 && profileId !== undefined; hop += 1) {
       const hit = this.updates.get(profileId)?.find((u) => u.producedAt >= r.producedAt);
-      if (hit) return hit.receivedAt;
+      if (hit) return { resolved: r, update: hit };
       profileId = this.mergedInto.get(profileId);
     }
     return undefined;
   }
 
+  /** The receive time of the first update that includes the event, or undefined while it is unsettled. */
+  settledAt(messageId: string): number | undefined {
+    return this.settlement(messageId)?.update.receivedAt;
+  }
+
   /** Settlement of a step's accepted events (messageId → 2xx time). */
   outcome(acks: Map<string, number>): StepOutcome {
     const freshness: number[] = [];
+    const hops = { identity: [] as number[], profileStore: [] as number[], feed: [] as number[] };
     let lastSettledAt = 0;
     for (const [messageId, ackAt] of acks) {
-      const at = this.settledAt(messageId);
-      if (at === undefined) continue;
+      const s = this.settlement(messageId);
+      if (s === undefined) continue;
+      const at = s.update.receivedAt;
       freshness.push(Math.max(0, at - ackAt));
+      hops.identity.push(s.resolved.producedAt - ackAt);
+      hops.profileStore.push(s.update.producedAt - s.resolved.producedAt);
+      hops.feed.push(at - s.update.producedAt);
       lastSettledAt = Math.max(lastSettledAt, at);
     }
-    freshness.sort((a, b) => a - b);
-    return { accepted: acks.size, settled: freshness.length, freshness, lastSettledAt };
+    const ascending = (a: number, b: number) => a - b;
+    freshness.sort(ascending);
+    for (const list of Object.values(hops)) list.sort(ascending);
+    return { accepted: acks.size, settled: freshness.length, freshness, hops, lastSettledAt };
   }
 
   countSettled(acks: Map<string, number>): number {

@@ -4,7 +4,7 @@
  */
 import { sendWorld, type WorldMessage } from '@tessera/traffic';
 import { startResourceWindow, type ProcessGroup, type ResourceUse } from './resources';
-import { percentile, type SettleTracker } from './settle-tracker';
+import { percentile, type SettleTracker, type StepOutcome } from './settle-tracker';
 
 export interface StepResult {
   label: string;
@@ -18,6 +18,8 @@ export interface StepResult {
   p50: number;
   p95: number;
   p99: number;
+  /** p50 / p99 ms of each hop of the freshness (see StepOutcome.hops). */
+  hops: Record<keyof StepOutcome['hops'], { p50: number; p99: number }>;
   resources: ResourceUse[];
 }
 
@@ -98,11 +100,22 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
     p50: percentile(outcome.freshness, 50),
     p95: percentile(outcome.freshness, 95),
     p99: percentile(outcome.freshness, 99),
+    hops: {
+      identity: { p50: percentile(outcome.hops.identity, 50), p99: percentile(outcome.hops.identity, 99) },
+      profileStore: {
+        p50: percentile(outcome.hops.profileStore, 50),
+        p99: percentile(outcome.hops.profileStore, 99),
+      },
+      feed: { p50: percentile(outcome.hops.feed, 50), p99: percentile(outcome.hops.feed, 99) },
+    },
     resources,
   };
   opts.log(
     `  ${opts.label}: accepted ${result.acceptedPerSec.toFixed(0)}/s, settled ${result.settled}/${result.accepted} at ${result.settledPerSec.toFixed(0)}/s, ` +
-      `freshness p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms`,
+      `freshness p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms ` +
+      `(p50/p99 by hop: to identity ${result.hops.identity.p50}/${result.hops.identity.p99}, ` +
+      `through profile-store ${result.hops.profileStore.p50}/${result.hops.profileStore.p99}, ` +
+      `feed to bench ${result.hops.feed.p50}/${result.hops.feed.p99})`,
   );
   return result;
 }
