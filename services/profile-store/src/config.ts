@@ -21,6 +21,8 @@ export const ProfileStoreConfigSchema = z.object({
    * in parallel; transactions beyond DATABASE_POOL_SIZE wait for a connection, which bounds it).
    */
   PROFILE_STORE_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(12),
+  /** Connections for the API's reads and audit commits, besides DATABASE_POOL_SIZE for the rest. */
+  PROFILE_STORE_API_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   /** Revenue is summed in this currency only (orders in others are counted, not converted). */
   REPORTING_CURRENCY: z
     .string()

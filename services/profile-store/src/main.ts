@@ -1,3 +1,4 @@
+import { createPool } from '@tessera/db';
 import { exitOnStartupFailure, startServiceRuntime } from '@tessera/runtime';
 import { createOutboxRelay } from '@tessera/outbox';
 import { buildApp } from './app';
@@ -53,19 +54,28 @@ async function main(): Promise<void> {
     intervalMinutes: config.SCORING_INTERVAL_MINUTES,
     horizonWeeks: config.CLV_HORIZON_WEEKS,
   });
+  // The API gets connections of its own: ingestion runs up to PROFILE_STORE_PARTITIONS_CONCURRENTLY
+  // batch transactions, which can hold every connection of the main pool for a batch's duration,
+  // and a read (or an audited read's commit) must not queue behind them.
+  const apiPool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema: migrations.schema,
+    max: config.PROFILE_STORE_API_POOL_SIZE,
+    logger,
+  });
   const profiles = createProfileService({
-    db: pool,
+    db: apiPool,
     vault: core.vault,
     hasher: core.hasher,
     // pii.read events are committed to the outbox before the answer; the relay publishes them.
-    audit: createOutboxAuditSink(pool),
+    audit: createOutboxAuditSink(apiPool),
     normalize: normalizeForLookup,
     onReadBatch: (by, size) => metrics.observeReadBatch(by, size),
   });
   const app = await buildApp({
     logger,
     registry,
-    pool,
+    pool: apiPool,
     keys,
     profiles,
     readiness: { consumers: () => consumers.every((c) => c.isRunning()) },
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
   runtime.installShutdown({
     http: app,
     drain: [
+      { name: 'api postgres pool', run: () => apiPool.end() },
       // Stopping a consumer finishes its in-flight batch and commits its offsets.
       ...consumers.map((c, i) => ({ name: `consumer ${i}`, run: () => c.stop() })),
       { name: 'scheduler', run: () => scheduler.stop() },
