@@ -1,6 +1,6 @@
-import { uuidv7, type AuditEventV1 } from '@tessera/contracts';
+import { AppError, Topics, issuesFromZod, uuidv7, type AuditEventV1 } from '@tessera/contracts';
 import type { Queryable } from '@tessera/db';
-import { enqueueOutbox } from '@tessera/outbox';
+import { insertOutboxRows } from '@tessera/outbox';
 
 /** Where accountable accesses go. The consent service owns the audit log; we only report to it. */
 export interface AuditSink {
@@ -18,7 +18,8 @@ interface Pending {
  * Topics.audit (at least once; the consent service's audit log is idempotent by auditId). A read
  * is answered once its event is committed in Postgres, which is as durable as a Kafka ack and
  * nearer: an acks=all publish per read put the broker's round trip, and its stalls, into every
- * audited answer. Events recorded in the same event-loop turn share one INSERT (one commit).
+ * audited answer. Events recorded in the same event-loop turn share one INSERT (one commit); each
+ * is checked against the topic's schema on its own first, so an invalid one fails only its read.
  */
 export function createOutboxAuditSink(db: Queryable): AuditSink {
   let pending: Pending[] = [];
@@ -27,9 +28,9 @@ export function createOutboxAuditSink(db: Queryable): AuditSink {
     const turn = pending;
     pending = [];
     try {
-      await enqueueOutbox(
+      await insertOutboxRows(
         db,
-        turn.map((p) => ({ topic: 'audit' as const, payload: p.event })),
+        turn.map((p) => ({ topic: 'audit' as const, key: Topics.audit.key(p.event), payload: p.event })),
       );
       for (const p of turn) p.resolve();
     } catch (err) {
@@ -38,11 +39,20 @@ export function createOutboxAuditSink(db: Queryable): AuditSink {
   }
 
   return {
-    record: (event) =>
-      new Promise<void>((resolve, reject) => {
+    record(event) {
+      const parsed = Topics.audit.schema.safeParse(event);
+      if (!parsed.success)
+        return Promise.reject(
+          new AppError('EVENT_SCHEMA_INVALID', 'refusing to record an invalid audit event', {
+            statusCode: 500,
+            details: issuesFromZod(parsed.error),
+          }),
+        );
+      return new Promise<void>((resolve, reject) => {
         if (pending.length === 0) setImmediate(() => void flush());
-        pending.push({ event, resolve, reject });
-      }),
+        pending.push({ event: parsed.data, resolve, reject });
+      });
+    },
   };
 }
 
