@@ -2,7 +2,8 @@ import type { JsonObject } from '@tessera/contracts';
 import { withTransaction } from '@tessera/db';
 import type pg from 'pg';
 import { changedKeys } from './computed-traits';
-import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
+import { insertOutboxRows } from '@tessera/outbox';
+import { profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import { lockProfiles, saveProfiles } from '../profiles/profile-repository';
 
@@ -41,7 +42,7 @@ export async function patchComputed(
         );
       }
       await saveProfiles(client, touched);
-      await enqueueOutbox(client, outbox);
+      await insertOutboxRows(client, outbox);
       return touched.length;
     });
   }

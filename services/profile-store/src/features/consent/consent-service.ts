@@ -1,7 +1,8 @@
 import type { ConsentChangeV1 } from '@tessera/contracts';
 import { withTransaction } from '@tessera/db';
 import type pg from 'pg';
-import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
+import { insertOutboxRows } from '@tessera/outbox';
+import { profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import { lockRoots, saveProfiles } from '../profiles/profile-repository';
 
@@ -51,7 +52,7 @@ export async function applyConsentChanges(
       outbox.push(await profileUpdate(deps.vault, p, 'upsert', [...changed.get(p.id)!].sort()));
     }
     await saveProfiles(client, list);
-    await enqueueOutbox(client, outbox);
+    await insertOutboxRows(client, outbox);
     return { applied: list.length, unknownSubject };
   });
 }

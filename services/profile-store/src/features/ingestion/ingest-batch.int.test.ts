@@ -1,10 +1,11 @@
 import { uuidv7 } from '@tessera/contracts';
+import { withTransaction } from '@tessera/db';
 import { waitFor } from '@tessera/testkit';
 import type pg from 'pg';
 import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
 import { migratedDatabase } from '../../test-support/database';
 import { order, resolvedEvent, testSettings } from '../../test-support/fixtures';
-import { findProfile } from '../profiles/profile-repository';
+import { findProfile, lockProfiles } from '../profiles/profile-repository';
 import { ingestResolvedBatch } from './ingest-batch';
 
 let pool: pg.Pool;
@@ -247,5 +248,28 @@ describe('ingestResolvedBatch', () => {
     const id = uuidv7();
     await ingestResolvedBatch(core, [order(id, 1, '1997-01-01T00:00:00.000Z')]);
     expect(await count('SELECT count(*) AS n FROM events_default WHERE profile_id = $1', [id])).toBe(1);
+  });
+});
+
+describe('lockProfiles', () => {
+  it('returns rows equal to a plain read, through spreads and JSON, with provenance loaded on first use', async () => {
+    const id = uuidv7();
+    await ingestResolvedBatch(core, [
+      resolvedEvent({ profileId: id, traits: { plan: 'pro', tier: 'gold' } }),
+    ]);
+    const plain = (await findProfile(pool, id))!;
+    const locked = await withTransaction(pool, async (client) => (await lockProfiles(client, [id])).get(id)!);
+
+    expect({ ...locked }).toEqual(plain);
+    expect(JSON.parse(JSON.stringify(locked))).toEqual(JSON.parse(JSON.stringify(plain)));
+    expect(locked.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(locked.traitWinners.plan?.rule).toBe('most_recent');
+
+    // Survivorship mutates the loaded object and may replace it; both stick.
+    delete locked.traitWinners.tier;
+    expect(Object.keys(locked.traitWinners)).toEqual(['plan']);
+    locked.traitWinners = {};
+    expect(locked.traitWinners).toEqual({});
+    expect({ ...locked }.traitWinners).toEqual({});
   });
 });

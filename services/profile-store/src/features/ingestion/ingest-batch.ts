@@ -9,7 +9,8 @@ import {
   type EventFact,
 } from '../computed/computed-traits';
 import { createOpenedValues, type OpenedValues } from '../outbox/opened-values';
-import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
+import { insertOutboxRows } from '@tessera/outbox';
+import { profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import { lockRoots, type ProfileRow } from '../profiles/profile-repository';
 import { recomputeGolden } from '../traits/golden-record';
@@ -124,7 +125,7 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
       outbox.push(await profileUpdate(deps.vault, profile, 'upsert', changed, {}, opened));
     }
     await saveIngestedProfiles(client, list, new Set(traitChanges.keys()), computedChanged);
-    await enqueueOutbox(client, outbox);
+    await insertOutboxRows(client, outbox);
     result.profilesChanged = list.length;
     return result;
   });

@@ -3,7 +3,8 @@ import { withTransaction } from '@tessera/db';
 import type pg from 'pg';
 import { aggregateOf, changedKeys, computedFromAggregate } from '../computed/computed-traits';
 import { timelineAggregates } from '../computed/timeline-aggregate';
-import { enqueueOutbox, profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
+import { insertOutboxRows } from '@tessera/outbox';
+import { profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import {
   ensureProfiles,
@@ -110,7 +111,7 @@ async function applyMerge(
     version: absorbed.version + 1,
   });
   await saveProfiles(client, [survivor, absorbed]);
-  await enqueueOutbox(client, [
+  await insertOutboxRows(client, [
     await profileUpdate(deps.vault, absorbed, 'merged', [], { mergedInto: survivorId }),
     await profileUpdate(deps.vault, survivor, 'upsert', changed.get(survivorId) ?? []),
   ]);
@@ -172,6 +173,6 @@ async function applySplit(
     outbox.push(
       await profileUpdate(deps.vault, locked.get(t.profileId)!, 'upsert', changed.get(t.profileId) ?? []),
     );
-  await enqueueOutbox(client, outbox);
+  await insertOutboxRows(client, outbox);
   return 'applied';
 }

@@ -1,7 +1,7 @@
 import { uuidv7, type TopicId } from '@tessera/contracts';
 import { createPool } from '@tessera/db';
 import type { TypedProducer } from '@tessera/kafka';
-import { createOutboxRelay, type OutboxPublisher } from '@tessera/outbox';
+import { createOutboxRelay, insertOutboxRows, type OutboxPublisher } from '@tessera/outbox';
 import { collectMessages, createTestKafka, testLogger, type TestKafka } from '@tessera/testkit';
 import type pg from 'pg';
 import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
@@ -9,7 +9,6 @@ import { migratedDatabase } from '../../test-support/database';
 import { order, testSettings } from '../../test-support/fixtures';
 import { ingestResolvedBatch } from '../ingestion/ingest-batch';
 import { eraseSubject } from '../privacy/erasure-service';
-import { enqueueOutbox } from './outbox-writer';
 
 let pool: pg.Pool;
 let url: string;
@@ -81,7 +80,7 @@ describe('outbox relay', () => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await enqueueOutbox(client, [{ topic: 'profileUpdates', key: ghost, payload: null }]);
+      await insertOutboxRows(client, [{ topic: 'profileUpdates', key: ghost, payload: null }]);
       await client.query('ROLLBACK');
     } finally {
       client.release();

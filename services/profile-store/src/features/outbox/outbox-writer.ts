@@ -1,24 +1,17 @@
 import type { ConsentState, JsonObject, ProfileUpdateV1, TopicId, TopicMessage } from '@tessera/contracts';
-import type { Queryable } from '@tessera/db';
-import { insertOutboxRows } from '@tessera/outbox';
 import type { PiiVault } from '../profiles/pii-vault';
 import type { ProfileRow } from '../profiles/profile-repository';
 import type { OpenedValues } from './opened-values';
 
-/** One message for the relay; `payload: null` is a tombstone. */
+/**
+ * One message for the relay; `payload: null` is a tombstone. Written with `insertOutboxRows`: these
+ * are built by typed code from stored rows, so they are not validated one by one before the commit
+ * (the relay checks each before publishing).
+ */
 export interface OutboxEntry<T extends TopicId = TopicId> {
   topic: T;
   key: string;
   payload: TopicMessage<T> | null;
-}
-
-/**
- * Appends outbox rows in the caller's transaction (one statement for any number of rows). The
- * messages are built here from typed rows, so they are not validated again one by one (the relay
- * still checks each before publishing).
- */
-export async function enqueueOutbox(db: Queryable, entries: OutboxEntry[]): Promise<void> {
-  await insertOutboxRows(db, entries);
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { PrivacyCommandV1, PrivacyStatusV1, ProfileUpdateV1 } from '@tessera/contracts';
 import { withTransaction } from '@tessera/db';
 import type pg from 'pg';
-import { enqueueOutbox, type OutboxEntry } from '../outbox/outbox-writer';
+import { insertOutboxRows } from '@tessera/outbox';
+import type { OutboxEntry } from '../outbox/outbox-writer';
 
 export const SERVICE_NAME = 'profile-store';
 
@@ -29,7 +30,7 @@ export async function eraseSubject(pool: pg.Pool, command: PrivacyCommandV1): Pr
     );
     if (done[0]) {
       const previous = { ...done[0].residue, repeated: true };
-      await enqueueOutbox(client, [statusEntry(command, previous)]);
+      await insertOutboxRows(client, [statusEntry(command, previous)]);
       return previous;
     }
     const { rows: owned } = await client.query<{ profile_id: string }>(
@@ -101,7 +102,7 @@ export async function eraseSubject(pool: pg.Pool, command: PrivacyCommandV1): Pr
       );
     }
     outbox.push(statusEntry(command, result));
-    await enqueueOutbox(client, outbox);
+    await insertOutboxRows(client, outbox);
     const { repeated: _r, ...stored } = result;
     await client.query(
       'INSERT INTO privacy_requests (request_id, kind, profile_ids, residue) VALUES ($1, $2, $3::uuid[], $4)',
