@@ -65,10 +65,13 @@ export async function insertOutboxRows(
   location: OutboxLocation = {},
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(
+  const relation = outboxRelation(location);
+  await db.query({
+    // Named: Postgres parses and plans it once per connection, not once per transaction.
+    name: `outbox.insert_rows:${relation}`,
     // A JSON null payload becomes SQL NULL (a tombstone) through NULLIF.
-    `INSERT INTO ${outboxRelation(location)} (topic, key, payload)
+    text: `INSERT INTO ${relation} (topic, key, payload)
      SELECT e->>'topic', e->>'key', NULLIF(e->'payload', 'null'::jsonb) FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(rows)],
-  );
+    values: [JSON.stringify(rows)],
+  });
 }

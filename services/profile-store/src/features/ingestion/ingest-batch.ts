@@ -20,6 +20,26 @@ import { saveIngestedProfiles } from './profile-writes';
 import { splitsOf, splitTarget } from './split-routing';
 import { insertEvents, insertObservations, upsertIdentities } from './timeline-writes';
 
+/**
+ * Stores the batch's idempotency keys; answers the ones already stored.
+ *
+ * The batch path's plain inserts are named statements: Postgres parses and plans them once per
+ * connection instead of once per batch (5–15 % less time per statement at batches of 50, the
+ * size a lightly loaded consumer sees). Statements that join or look up existing rows stay
+ * unnamed: a named statement switches to a cached generic plan after five runs, and one planned
+ * while a table was small (a seq scan or hash join) is kept until the table's statistics change,
+ * which without autovacuum never happens; measured at batches of 50, the profiles UPDATE and the
+ * unsealed-identities lookup took twice as long named.
+ */
+const CLAIM_EVENT_KEYS = {
+  name: 'profile_store.claim_event_keys',
+  text: `WITH batch AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(s text, m text, e uuid, t timestamptz)),
+              fresh AS (INSERT INTO event_keys (source_id, message_id, event_id, occurred_at)
+                          SELECT s, m, e, t FROM batch ON CONFLICT DO NOTHING RETURNING source_id, message_id)
+         SELECT s AS source_id, m AS message_id FROM batch
+         EXCEPT SELECT source_id, message_id FROM fresh`,
+};
+
 export interface IngestDeps {
   pool: pg.Pool;
   vault: PiiVault;
@@ -53,14 +73,10 @@ export async function ingestResolvedBatch(deps: IngestDeps, batch: ResolvedEvent
     }));
     // Only keys that were already stored come back (none, unless a batch is replayed): returning
     // every fresh key cost a parsed row per event. Repeats inside the batch are dropped below.
-    const { rows: stored } = await client.query<{ source_id: string; message_id: string }>(
-      `WITH batch AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(s text, m text, e uuid, t timestamptz)),
-            fresh AS (INSERT INTO event_keys (source_id, message_id, event_id, occurred_at)
-                        SELECT s, m, e, t FROM batch ON CONFLICT DO NOTHING RETURNING source_id, message_id)
-       SELECT s AS source_id, m AS message_id FROM batch
-       EXCEPT SELECT source_id, message_id FROM fresh`,
-      [JSON.stringify(keys)],
-    );
+    const { rows: stored } = await client.query<{ source_id: string; message_id: string }>({
+      ...CLAIM_EVENT_KEYS,
+      values: [JSON.stringify(keys)],
+    });
     const storedKeys = new Set(stored.map((r) => `${r.source_id}\u0000${r.message_id}`));
     const seen = new Set<string>();
     const accepted = batch.filter((m) => {

@@ -3,23 +3,53 @@ import type { PiiVault } from '../profiles/pii-vault';
 import { isPiiTrait } from '../traits/pii-traits';
 import type { EventRow, IdentitySighting, TraitSighting } from './event-mapping';
 
+// Named, like every plain insert of the batch path (see CLAIM_EVENT_KEYS in ingest-batch.ts).
+const INSERT_EVENTS = {
+  name: 'profile_store.insert_events',
+  text: `INSERT INTO events (event_id, profile_id, occurred_at, received_at, source_id, message_id, channel, type, name,
+                           is_order, revenue, currency, identifier_hashes, payload)
+         SELECT e."eventId", e."profileId", e."occurredAt", e."receivedAt", e."sourceId", e."messageId", e.channel, e.type, e.name,
+                e."isOrder", e.revenue, e.currency, e."identifierHashes", e.payload
+           FROM jsonb_to_recordset($1::jsonb) AS e("eventId" uuid, "profileId" uuid, "occurredAt" timestamptz, "receivedAt" timestamptz,
+                "sourceId" text, "messageId" text, channel text, type text, name text, "isOrder" boolean, revenue numeric,
+                currency text, "identifierHashes" text[], payload jsonb)
+         ON CONFLICT DO NOTHING`,
+};
+
+const UPSERT_IDENTITIES = {
+  name: 'profile_store.upsert_identities',
+  text: `INSERT INTO identities (type, hash, profile_id, raw_sealed, first_seen, last_seen, sources)
+         SELECT type, hash, profile_id, raw_sealed, first_seen, last_seen, sources
+           FROM jsonb_to_recordset($1::jsonb)
+             AS u(type text, hash text, profile_id uuid, raw_sealed text, first_seen timestamptz, last_seen timestamptz, sources text[])
+         ON CONFLICT (type, hash) DO UPDATE SET
+           profile_id = EXCLUDED.profile_id,
+           raw_sealed = COALESCE(identities.raw_sealed, EXCLUDED.raw_sealed),
+           first_seen = LEAST(identities.first_seen, EXCLUDED.first_seen),
+           last_seen = GREATEST(identities.last_seen, EXCLUDED.last_seen),
+           sources = ARRAY(SELECT DISTINCT unnest(identities.sources || EXCLUDED.sources) ORDER BY 1)
+         WHERE identities.profile_id IS DISTINCT FROM EXCLUDED.profile_id
+            OR (identities.raw_sealed IS NULL AND EXCLUDED.raw_sealed IS NOT NULL)
+            OR EXCLUDED.first_seen < identities.first_seen
+            OR EXCLUDED.last_seen >= identities.last_seen + $2::interval
+            OR NOT identities.sources @> EXCLUDED.sources`,
+};
+
+const INSERT_OBSERVATIONS = {
+  name: 'profile_store.insert_observations',
+  text: `INSERT INTO trait_observations (profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id)
+         SELECT profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id
+           FROM jsonb_to_recordset($1::jsonb) AS o(profile_id uuid, trait text, value jsonb, value_sealed text, value_key text,
+                source text, channel text, observed_at timestamptz, event_id uuid)`,
+};
+
 /**
  * Appends timeline rows (one statement; the partition is chosen by occurred_at). Rows travel as
  * one JSON document expanded by jsonb_to_recordset: far cheaper than pg's array literals of JSON.
  */
 export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO events (event_id, profile_id, occurred_at, received_at, source_id, message_id, channel, type, name,
-                         is_order, revenue, currency, identifier_hashes, payload)
-     SELECT e."eventId", e."profileId", e."occurredAt", e."receivedAt", e."sourceId", e."messageId", e.channel, e.type, e.name,
-            e."isOrder", e.revenue, e.currency, e."identifierHashes", e.payload
-       FROM jsonb_to_recordset($1::jsonb) AS e("eventId" uuid, "profileId" uuid, "occurredAt" timestamptz, "receivedAt" timestamptz,
-            "sourceId" text, "messageId" text, channel text, type text, name text, "isOrder" boolean, revenue numeric,
-            currency text, "identifierHashes" text[], payload jsonb)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(rows)],
-  );
+  await db.query({ ...INSERT_EVENTS, values: [JSON.stringify(rows)] });
 }
 
 /**
@@ -89,23 +119,9 @@ export async function upsertIdentities(
   const sealed = await Promise.all(
     list.map((i) => (unknownKeys.has(`${i.type}:${i.hash}`) ? vault.sealIdentity(i.raw) : null)),
   );
-  await db.query(
-    `INSERT INTO identities (type, hash, profile_id, raw_sealed, first_seen, last_seen, sources)
-     SELECT type, hash, profile_id, raw_sealed, first_seen, last_seen, sources
-       FROM jsonb_to_recordset($1::jsonb)
-         AS u(type text, hash text, profile_id uuid, raw_sealed text, first_seen timestamptz, last_seen timestamptz, sources text[])
-     ON CONFLICT (type, hash) DO UPDATE SET
-       profile_id = EXCLUDED.profile_id,
-       raw_sealed = COALESCE(identities.raw_sealed, EXCLUDED.raw_sealed),
-       first_seen = LEAST(identities.first_seen, EXCLUDED.first_seen),
-       last_seen = GREATEST(identities.last_seen, EXCLUDED.last_seen),
-       sources = ARRAY(SELECT DISTINCT unnest(identities.sources || EXCLUDED.sources) ORDER BY 1)
-     WHERE identities.profile_id IS DISTINCT FROM EXCLUDED.profile_id
-        OR (identities.raw_sealed IS NULL AND EXCLUDED.raw_sealed IS NOT NULL)
-        OR EXCLUDED.first_seen < identities.first_seen
-        OR EXCLUDED.last_seen >= identities.last_seen + $2::interval
-        OR NOT identities.sources @> EXCLUDED.sources`,
-    [
+  await db.query({
+    ...UPSERT_IDENTITIES,
+    values: [
       JSON.stringify(
         list.map((i, n) => ({
           type: i.type,
@@ -119,7 +135,7 @@ export async function upsertIdentities(
       ),
       LAST_SEEN_GRANULARITY,
     ],
-  );
+  });
 }
 
 /**
@@ -145,12 +161,9 @@ export async function insertObservations(
       return { value: json, sealed: null, key: json.length <= 200 ? json : vault.valueKey(s.trait, s.value) };
     }),
   );
-  await db.query(
-    `INSERT INTO trait_observations (profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id)
-     SELECT profile_id, trait, value, value_sealed, value_key, source, channel, observed_at, event_id
-       FROM jsonb_to_recordset($1::jsonb) AS o(profile_id uuid, trait text, value jsonb, value_sealed text, value_key text,
-            source text, channel text, observed_at timestamptz, event_id uuid)`,
-    [
+  await db.query({
+    ...INSERT_OBSERVATIONS,
+    values: [
       JSON.stringify(
         sightings.map((s, n) => ({
           profile_id: s.profileId,
@@ -165,6 +178,6 @@ export async function insertObservations(
         })),
       ),
     ],
-  );
+  });
   return opened;
 }

@@ -63,9 +63,11 @@ function toDomain(row: DbProfileRow): ProfileRow {
 /** Creates missing profile rows (empty); existing rows are untouched. */
 export async function ensureProfiles(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query('INSERT INTO profiles (id) SELECT unnest($1::uuid[]) ON CONFLICT (id) DO NOTHING', [
-    uuidArray(ids),
-  ]);
+  await db.query({
+    name: 'profile_store.ensure_profiles', // named: see CLAIM_EVENT_KEYS in ingest-batch.ts
+    text: 'INSERT INTO profiles (id) SELECT unnest($1::uuid[]) ON CONFLICT (id) DO NOTHING',
+    values: [uuidArray(ids)],
+  });
 }
 
 /**
