@@ -26,4 +26,14 @@ describe('asRetryableDbError', () => {
     const unique = withCode('23505');
     expect(asRetryableDbError(unique)).toBe(unique);
   });
+
+  it('should say whether the database is away or the transaction lost a conflict', () => {
+    expect(asRetryableDbError(withCode('57P01'))).toMatchObject({ message: 'database unavailable' });
+    for (const code of ['40P01', '40001'])
+      expect(asRetryableDbError(withCode(code))).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        message: expect.stringMatching(/conflict with a concurrent one/),
+      });
+  });
 });

@@ -4,6 +4,7 @@ import { AppError } from '@tessera/contracts';
 // failures and deadlocks (40001, 40P01), too many connections (53300), admin shutdown and
 // "cannot connect now" during restarts (57P01..57P03).
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03']);
+const CONFLICT_SQLSTATES = new Set(['40001', '40P01']);
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -41,11 +42,16 @@ export function isTransientDbError(err: unknown): boolean {
 /**
  * Wraps a transient database error as `AppError('UPSTREAM_UNAVAILABLE', 503, retryable)`, so
  * HTTP answers 503 and Kafka consumers retry instead of dead-lettering. Other errors pass
- * through unchanged (unique violations and the like stay matchable by their SQLSTATE).
+ * through unchanged (unique violations and the like stay matchable by their SQLSTATE). The
+ * message tells a conflict between transactions from an outage, which call for different fixes.
  */
 export function asRetryableDbError(err: unknown): unknown {
   if (err instanceof AppError || !isTransientDbError(err)) return err;
-  return new AppError('UPSTREAM_UNAVAILABLE', 'database unavailable', {
+  const conflict = CONFLICT_SQLSTATES.has(codeOf(err) ?? '');
+  const message = conflict
+    ? 'transaction aborted by a conflict with a concurrent one (deadlock or serialization failure)'
+    : 'database unavailable';
+  return new AppError('UPSTREAM_UNAVAILABLE', message, {
     statusCode: 503,
     retryable: true,
     cause: err,
