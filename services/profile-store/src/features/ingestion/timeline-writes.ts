@@ -108,7 +108,11 @@ export async function upsertIdentities(
       f.raw = s.raw;
     }
   }
-  const list = [...folded.values()];
+  // In one order across batches: two batches of different partitions can sight the same
+  // identifiers (a shared device, a landline), and rows upserted in different orders deadlock.
+  const list = [...folded.values()].sort((a, b) =>
+    a.type === b.type ? (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0) : a.type < b.type ? -1 : 1,
+  );
   // Only identifiers without a sealed raw value come back (none, once a customer is known).
   const { rows: unknown } = await db.query<{ type: string; hash: string }>(
     `SELECT k.type, k.hash FROM jsonb_to_recordset($1::jsonb) AS k(type text, hash text)

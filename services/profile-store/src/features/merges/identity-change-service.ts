@@ -7,7 +7,7 @@ import { insertOutboxRows } from '@tessera/outbox';
 import { profileUpdate, type OutboxEntry } from '../outbox/outbox-writer';
 import type { PiiVault } from '../profiles/pii-vault';
 import {
-  ensureProfiles,
+  lockOrCreateProfiles,
   lockProfiles,
   lockRoots,
   saveProfiles,
@@ -95,8 +95,15 @@ async function applyMerge(
   const absorbed = locked.get(absorbedId)!;
 
   await moveRows(client, absorbedId, survivorId);
-  // Everything that pointed at the absorbed profile now points at the survivor directly.
-  await client.query('UPDATE profiles SET merged_into = $2 WHERE merged_into = $1', [absorbedId, survivorId]);
+  // What pointed at the absorbed profile now points at the survivor directly, except rows another
+  // transaction holds: an ingestion batch may have locked one as a root it read just before an
+  // earlier merge committed, and waiting for it here while holding the roots it waits for would
+  // deadlock. A skipped row keeps a two-hop chain, which every read follows and ingestion shortens.
+  await client.query(
+    `UPDATE profiles SET merged_into = $2
+      WHERE id IN (SELECT id FROM profiles WHERE merged_into = $1 FOR UPDATE SKIP LOCKED)`,
+    [absorbedId, survivorId],
+  );
 
   survivor.mergedFrom = [...new Set([...survivor.mergedFrom, absorbedId, ...absorbed.mergedFrom])];
   survivor.consent = mergeConsent(survivor.consent, absorbed.consent);
@@ -132,7 +139,7 @@ async function applySplit(
   const sourceId = roots.get(change.profileId)!;
   const targets = change.components.filter((c) => c.profileId !== sourceId);
   // Component profiles may be pointers (an earlier merge being undone): lock them as they are.
-  await ensureProfiles(
+  await lockOrCreateProfiles(
     client,
     targets.map((t) => t.profileId),
   );

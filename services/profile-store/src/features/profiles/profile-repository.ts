@@ -60,21 +60,37 @@ function toDomain(row: DbProfileRow): ProfileRow {
   };
 }
 
-/** Creates missing profile rows (empty); existing rows are untouched. */
-export async function ensureProfiles(db: Queryable, ids: string[]): Promise<void> {
+/**
+ * Row-locks the profiles, creating the missing ones (empty), in one pass in id order. Concurrent
+ * batches (other partitions) can share profiles; taking every lock in one global order keeps them
+ * from deadlocking, which Postgres only detects after deadlock_timeout (a second-long stall). The
+ * old two passes, insert the missing rows then lock all, could deadlock even with both in order:
+ * a row inserted in the first pass is held while the second starts over from the lowest id.
+ * `DO UPDATE ... WHERE false` locks an existing row without writing a new version of it.
+ */
+export async function lockOrCreateProfiles(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.query({
-    name: 'profile_store.ensure_profiles', // named: see CLAIM_EVENT_KEYS in ingest-batch.ts
-    text: 'INSERT INTO profiles (id) SELECT unnest($1::uuid[]) ON CONFLICT (id) DO NOTHING',
-    values: [uuidArray(ids)],
+    name: 'profile_store.lock_or_create_profiles', // named: see CLAIM_EVENT_KEYS in ingest-batch.ts
+    text: `INSERT INTO profiles (id) SELECT id FROM unnest($1::uuid[]) AS u(id) ORDER BY id
+           ON CONFLICT (id) DO UPDATE SET version = profiles.version WHERE false`,
+    // unique ids: DO UPDATE refuses to meet the same row twice in one statement
+    values: [uuidArray(new Set(ids))],
   });
 }
 
+/** Where merge chains lead: each id's surviving profile, and shortcuts for chains of two hops or more. */
+export interface MergeChains {
+  roots: Map<string, string>;
+  /** pointer id → its root, for every id on a chain longer than one hop */
+  shortcuts: Map<string, string>;
+}
+
 /**
- * Follows `merged_into` pointers to each id's surviving profile and compresses the paths it
- * walked (every visited id then points straight at its root). Ids without a row are their own root.
+ * Follows `merged_into` pointers to each id's surviving profile (reads only). Ids without a row
+ * are their own root.
  */
-export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<string, string>> {
+export async function followMergeChains(db: Queryable, ids: string[]): Promise<MergeChains> {
   const roots = new Map(ids.map((id) => [id, id]));
   let frontier = [...new Set(ids)];
   const walked = new Map<string, string[]>(); // root-so-far -> ids that lead to it
@@ -95,16 +111,32 @@ export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<st
     }
     frontier = [...new Set(rows.map((r) => r.merged_into))];
   }
-  const compress = new Map<string, string>();
+  const shortcuts = new Map<string, string>();
   for (const [start, chain] of walked)
-    if (chain.length > 1) for (const id of chain) compress.set(id, roots.get(start)!);
-  if (compress.size > 0) {
-    await db.query(
-      `UPDATE profiles p SET merged_into = c.root FROM unnest($1::uuid[], $2::uuid[]) AS c(id, root)
-        WHERE p.id = c.id AND p.merged_into IS DISTINCT FROM c.root`,
-      [[...compress.keys()], [...compress.values()]],
-    );
-  }
+    if (chain.length > 1) for (const id of chain) shortcuts.set(id, roots.get(start)!);
+  return { roots, shortcuts };
+}
+
+/**
+ * Points every id on a long chain straight at its root (path compression, so later reads take one
+ * hop). Best effort: a pointer row another transaction holds is skipped rather than waited for,
+ * so shortening a chain never stalls a read or joins a deadlock with a merge re-pointing the
+ * same rows.
+ */
+export async function shortenMergeChains(db: Queryable, shortcuts: Map<string, string>): Promise<void> {
+  if (shortcuts.size === 0) return;
+  await db.query(
+    `UPDATE profiles p SET merged_into = c.root FROM unnest($1::uuid[], $2::uuid[]) AS c(id, root)
+      WHERE p.id = c.id AND p.merged_into IS DISTINCT FROM c.root
+        AND p.id IN (SELECT id FROM profiles WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED)`,
+    [uuidArray(shortcuts.keys()), uuidArray(shortcuts.values())],
+  );
+}
+
+/** Each id's surviving profile (merge chains followed), shortening the long chains it walked. */
+export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<string, string>> {
+  const { roots, shortcuts } = await followMergeChains(db, ids);
+  await shortenMergeChains(db, shortcuts);
   return roots;
 }
 
@@ -112,17 +144,22 @@ export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<st
  * Resolves ids to their surviving profiles, creates missing ones and row-locks them. A merge that
  * commits between resolving and locking turns a locked row into a pointer, so resolution repeats
  * until every locked row is a root (without this, an event could land on an absorbed profile).
+ * Long chains are shortened only once their roots are locked: a merge locks the roots before it
+ * re-points pointer rows, so taking a pointer row first could deadlock with it.
  */
 export async function lockRoots(
   db: Queryable,
   ids: string[],
 ): Promise<{ roots: Map<string, string>; profiles: Map<string, ProfileRow> }> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    const roots = await resolveRoots(db, ids);
+    const { roots, shortcuts } = await followMergeChains(db, ids);
     const rootIds = [...new Set(roots.values())];
-    await ensureProfiles(db, rootIds);
+    await lockOrCreateProfiles(db, rootIds);
     const profiles = await lockProfiles(db, rootIds);
-    if ([...profiles.values()].every((p) => p.mergedInto === null)) return { roots, profiles };
+    if ([...profiles.values()].every((p) => p.mergedInto === null)) {
+      await shortenMergeChains(db, shortcuts);
+      return { roots, profiles };
+    }
   }
   throw new AppError('CONFLICT', 'profiles kept being merged while locking them', {
     statusCode: 409,

@@ -1,0 +1,183 @@
+import { uuidv7, type MergeChangeV1, type ResolvedEventV1 } from '@tessera/contracts';
+import { waitFor } from '@tessera/testkit';
+import type pg from 'pg';
+import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
+import { migratedDatabase } from '../../test-support/database';
+import { resolvedEvent, testHasher, testSettings } from '../../test-support/fixtures';
+import { applyIdentityChange } from '../merges/identity-change-service';
+import { readProfile } from '../profiles/profile-read-model';
+import { ingestResolvedBatch } from './ingest-batch';
+
+/*
+ * Batches of different partitions can share rows: profiles (through merges) and identifiers (a
+ * shared device or landline sighted on two profiles). Postgres detects a deadlock only after
+ * deadlock_timeout (1 s), so every cycle was a one-second stall of both batches plus a retry.
+ * These tests hold one shared row with a third transaction until both batches wait for it; then
+ * they release it. Batches that take their locks in different orders deadlock at that point.
+ */
+
+let pool: pg.Pool;
+let close: () => Promise<void>;
+let core: ProfileStoreCore;
+
+beforeAll(async () => {
+  ({ pool, close } = await migratedDatabase());
+  core = createProfileStoreCore(testSettings, pool);
+});
+afterAll(async () => close());
+
+/** Backends of this database waiting for a lock (heavyweight: rows, transactions). */
+async function lockWaiters(): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return Number(rows[0]!.n);
+}
+
+/** Runs both batches while `gate` holds a row they both need, and releases it once both wait. */
+async function raceThroughGate(
+  gate: (client: pg.PoolClient) => Promise<void>,
+  first: ResolvedEventV1[],
+  second: ResolvedEventV1[],
+) {
+  const holder = await pool.connect();
+  try {
+    await holder.query('BEGIN');
+    await gate(holder);
+    const runs = [ingestResolvedBatch(core, first), ingestResolvedBatch(core, second)].map((p) =>
+      p.then(
+        () => 'ok',
+        (err: unknown) => String(err instanceof Error ? err.message : err),
+      ),
+    );
+    await waitFor(async () => (await lockWaiters()) >= 2, { timeoutMs: 10_000 });
+    await holder.query('COMMIT');
+    return await Promise.all(runs);
+  } finally {
+    holder.release();
+  }
+}
+
+/** Whether `work` is still running after `ms` (it waits for a lock) or finished before. */
+async function stillRunningAfter(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const running = await Promise.race([
+    work.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms))),
+  ]);
+  clearTimeout(timer);
+  return running;
+}
+
+const sighting = (profileId: string, values: string[]) =>
+  resolvedEvent({ profileId, identifiers: values.map((value) => ({ type: 'device_id', value })) });
+
+describe('concurrent ingestion batches', () => {
+  it('should upsert shared identifiers in one order, so two batches never deadlock on them', async () => {
+    const shared = Array.from({ length: 9 }, (_, n) => `shared-device-${n}-${uuidv7()}`);
+    // Every identifier exists first, so each batch's upsert locks each row it passes.
+    await ingestResolvedBatch(core, [sighting(uuidv7(), shared)]);
+    const [ana, ben] = [uuidv7(), uuidv7()];
+    const middle = shared[4]!;
+    const outcomes = await raceThroughGate(
+      async (holder) => {
+        await holder.query(`SELECT 1 FROM identities WHERE type = 'device_id' AND hash = $1 FOR UPDATE`, [
+          testHasher('device_id', middle),
+        ]);
+      },
+      [sighting(ana, shared)],
+      [sighting(ben, [...shared].reverse())],
+    );
+    expect(outcomes).toEqual(['ok', 'ok']);
+    const { rows } = await pool.query<{ profile_id: string }>(
+      `SELECT DISTINCT profile_id FROM identities WHERE type = 'device_id' AND hash = ANY($1::text[])`,
+      [shared.map((v) => testHasher('device_id', v))],
+    );
+    // Each identifier belongs to one profile at a time: the batch that committed last.
+    expect(rows).toHaveLength(1);
+    expect([ana, ben]).toContain(rows[0]!.profile_id);
+  });
+
+  it('should create and lock the profiles of a batch in id order, so two batches never deadlock on them', async () => {
+    const [first, gated, last] = [uuidv7(), uuidv7(), uuidv7()];
+    const outcomes = await raceThroughGate(
+      async (holder) => {
+        // A profile created by a transaction still open: both batches wait for its outcome.
+        await holder.query('INSERT INTO profiles (id) VALUES ($1)', [gated]);
+      },
+      [first, gated, last].map((id) => sighting(id, [`own-${id}`])),
+      [last, gated, first].map((id) => sighting(id, [`other-${id}`])),
+    );
+    expect(outcomes).toEqual(['ok', 'ok']);
+    const { rows } = await pool.query<{ id: string; n: string }>(
+      `SELECT profile_id AS id, count(*) AS n FROM events WHERE profile_id = ANY($1::uuid[]) GROUP BY 1`,
+      [[first, gated, last]],
+    );
+    expect(rows.map((r) => [r.id, Number(r.n)]).sort()).toEqual(
+      [first, gated, last].map((id) => [id, 2]).sort(),
+    );
+  });
+
+  it('should shorten merge chains without waiting for pointer rows another transaction holds', async () => {
+    const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
+    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2), ($2, $3), ($3, NULL)', [
+      a,
+      b,
+      c,
+    ]);
+    const mergedInto = async (id: string) =>
+      (await pool.query<{ m: string }>('SELECT merged_into AS m FROM profiles WHERE id = $1', [id])).rows[0]!
+        .m;
+    const holder = await pool.connect();
+    try {
+      // As a merge re-pointing the rows that pointed at its absorbed profile would.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM profiles WHERE id = $1 FOR UPDATE', [a]);
+      const ingest = ingestResolvedBatch(core, [sighting(a, [`chain-${a}`])]);
+      expect(await stillRunningAfter(ingest, 5_000)).toBe(false);
+      expect(await mergedInto(a)).toBe(b); // skipped, not waited for
+    } finally {
+      await holder.query('COMMIT');
+      holder.release();
+    }
+    const { rows } = await pool.query('SELECT 1 FROM events WHERE profile_id = $1', [c]);
+    expect(rows).toHaveLength(1);
+    await ingestResolvedBatch(core, [sighting(a, [`chain-${a}`])]);
+    expect(await mergedInto(a)).toBe(c);
+  });
+
+  it('should let a merge skip re-pointing a row another transaction holds instead of waiting for it', async () => {
+    const [survivor, absorbed, pointer] = [uuidv7(), uuidv7(), uuidv7()];
+    await ingestResolvedBatch(
+      core,
+      [survivor, absorbed].map((id) => sighting(id, [`merge-${id}`])),
+    );
+    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2)', [pointer, absorbed]);
+    const change: MergeChangeV1 = {
+      schemaVersion: 1,
+      kind: 'merge',
+      changeId: uuidv7(),
+      survivorId: survivor,
+      absorbedId: absorbed,
+      linkingIdentifier: { type: 'email', hash: testHasher('email', `merge-${survivor}@example.com`) },
+      rule: 'email',
+      at: new Date().toISOString(),
+    };
+    const holder = await pool.connect();
+    try {
+      // As an ingestion batch that locked `pointer` as a root it read before an earlier merge.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM profiles WHERE id = $1 FOR UPDATE', [pointer]);
+      expect(await stillRunningAfter(applyIdentityChange(core, change), 5_000)).toBe(false);
+    } finally {
+      await holder.query('COMMIT');
+      holder.release();
+    }
+    const { rows } = await pool.query<{ m: string }>('SELECT merged_into AS m FROM profiles WHERE id = $1', [
+      pointer,
+    ]);
+    expect(rows[0]!.m).toBe(absorbed); // skipped: two hops to the survivor
+    expect((await readProfile(pool, pointer))!.id).toBe(survivor);
+  });
+});
