@@ -63,9 +63,9 @@ function toDomain(row: DbProfileRow): ProfileRow {
 /**
  * Row-locks the profiles, creating the missing ones (empty), in one pass in id order. Concurrent
  * batches (other partitions) can share profiles; taking every lock in one global order keeps them
- * from deadlocking, which Postgres only detects after deadlock_timeout (a second-long stall). The
- * old two passes, insert the missing rows then lock all, could deadlock even with both in order:
- * a row inserted in the first pass is held while the second starts over from the lowest id.
+ * from deadlocking, which Postgres only detects after deadlock_timeout (a second-long stall). Two
+ * passes, inserting the missing rows and then locking all, could deadlock even with both in order:
+ * a row inserted by the first pass is held while the second starts over from the lowest id.
  * `DO UPDATE ... WHERE false` locks an existing row without writing a new version of it.
  */
 export async function lockOrCreateProfiles(db: Queryable, ids: string[]): Promise<void> {
