@@ -35,22 +35,27 @@ async function lockWaiters(): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-/** Runs both batches while `gate` holds a row they both need, and releases it once both wait. */
+/**
+ * Runs two batches while `gate` holds a row: the first, and once it waits for a lock the second;
+ * once both wait, the gate commits. Answers each batch's outcome ('ok' or its error message).
+ */
 async function raceThroughGate(
   gate: (client: pg.PoolClient) => Promise<void>,
   first: ResolvedEventV1[],
   second: ResolvedEventV1[],
 ) {
+  const outcome = (run: Promise<unknown>) =>
+    run.then(
+      () => 'ok',
+      (err: unknown) => String(err instanceof Error ? err.message : err),
+    );
   const holder = await pool.connect();
   try {
     await holder.query('BEGIN');
     await gate(holder);
-    const runs = [ingestResolvedBatch(core, first), ingestResolvedBatch(core, second)].map((p) =>
-      p.then(
-        () => 'ok',
-        (err: unknown) => String(err instanceof Error ? err.message : err),
-      ),
-    );
+    const runs = [outcome(ingestResolvedBatch(core, first))];
+    await waitFor(async () => (await lockWaiters()) >= 1, { timeoutMs: 10_000 });
+    runs.push(outcome(ingestResolvedBatch(core, second)));
     await waitFor(async () => (await lockWaiters()) >= 2, { timeoutMs: 10_000 });
     await holder.query('COMMIT');
     return await Promise.all(runs);
@@ -179,5 +184,30 @@ describe('concurrent ingestion batches', () => {
     ]);
     expect(rows[0]!.m).toBe(absorbed); // skipped: two hops to the survivor
     expect((await readProfile(pool, pointer))!.id).toBe(survivor);
+  });
+
+  it('should let go of its locks and lock again in id order when a merge committed after it read the chains', async () => {
+    // uuidv7 order: survivor < other < absorbed
+    const [survivor, other, absorbed] = [uuidv7(), uuidv7(), uuidv7()];
+    await ingestResolvedBatch(
+      core,
+      [survivor, other, absorbed].map((id) => sighting(id, [`own-${id}`])),
+    );
+    const eventsOf = async (id: string) =>
+      Number(
+        (await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id]))
+          .rows[0]!.n,
+      );
+    const outcomes = await raceThroughGate(
+      // A merge of `absorbed` into `survivor`, committed while the first batch waits for `absorbed`
+      // with `other` locked; by then the second batch holds `survivor` and waits for `other`.
+      async (holder) => {
+        await holder.query('UPDATE profiles SET merged_into = $2 WHERE id = $1', [absorbed, survivor]);
+      },
+      [other, absorbed].map((id) => sighting(id, [`again-${id}`])),
+      [survivor, other].map((id) => sighting(id, [`too-${id}`])),
+    );
+    expect(outcomes).toEqual(['ok', 'ok']);
+    expect([await eventsOf(survivor), await eventsOf(other), await eventsOf(absorbed)]).toEqual([3, 3, 1]);
   });
 });

@@ -141,9 +141,12 @@ export async function resolveRoots(db: Queryable, ids: string[]): Promise<Map<st
 }
 
 /**
- * Resolves ids to their surviving profiles, creates missing ones and row-locks them. A merge that
- * commits between resolving and locking turns a locked row into a pointer, so resolution repeats
- * until every locked row is a root (without this, an event could land on an absorbed profile).
+ * Resolves ids to their surviving profiles, creates missing ones and row-locks them; call it in
+ * a transaction. A merge that commits between resolving and locking turns a locked row into a
+ * pointer, so resolution repeats until every locked row is a root (without this, an event could
+ * land on an absorbed profile). Before it repeats, it rolls back to a savepoint taken before the
+ * locks, releasing them: locking the new roots while still holding the old ones would take locks
+ * out of id order and could deadlock with a batch that holds a new root and waits for an old one.
  * Long chains are shortened only once their roots are locked: a merge locks the roots before it
  * re-points pointer rows, so taking a pointer row first could deadlock with it.
  */
@@ -151,6 +154,7 @@ export async function lockRoots(
   db: Queryable,
   ids: string[],
 ): Promise<{ roots: Map<string, string>; profiles: Map<string, ProfileRow> }> {
+  await db.query('SAVEPOINT lock_roots');
   for (let attempt = 0; attempt < 10; attempt++) {
     const { roots, shortcuts } = await followMergeChains(db, ids);
     const rootIds = [...new Set(roots.values())];
@@ -160,6 +164,7 @@ export async function lockRoots(
       await shortenMergeChains(db, shortcuts);
       return { roots, profiles };
     }
+    await db.query('ROLLBACK TO SAVEPOINT lock_roots');
   }
   throw new AppError('CONFLICT', 'profiles kept being merged while locking them', {
     statusCode: 409,
