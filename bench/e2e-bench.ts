@@ -137,6 +137,13 @@ async function main(): Promise<void> {
       { name: 'redis-server', pids: () => pidsNamed('redis-server') },
       { name: 'bench (load + consumers)', pids: () => [process.pid] },
     ];
+    const deadlocks = async () => {
+      // a backend reports its statistics within ~1-10 s: one near a step's end may count in the next
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()',
+      );
+      return Number(rows[0]?.n ?? 0);
+    };
     const step = (label: string, rate: number | null, seconds: number) =>
       runStep({
         label,
@@ -151,6 +158,7 @@ async function main(): Promise<void> {
         writeKey: platform.writeKey,
         batchSize: settings.batchSize,
         concurrency: settings.concurrency,
+        deadlocks,
       });
     const footprint = () => measureFootprint(db, redis, platform.redisKeyPrefix);
 

@@ -43,7 +43,7 @@ function machine(): string[] {
 
 // Analysis from this bench's own output, kept with the code so a re-run does not lose it.
 const WHY_NOT_TEN_TIMES =
-  "**Why the 10× goal is out of reach here, and where the freshness tail was** (2026-11-29, from this bench's resource table and the per-hop split of freshness in its log, `p50/p99 by hop`): at saturation the processes use about 1.9 of the 2 cores, so 16,500 events/s would leave ~120 µs of CPU per event for ingest, identity, profile-store, consent, Kafka, Redis and Postgres together, while profile-store's batch ingestion alone takes ~150 µs per event (Node ~77 + Postgres ~77 µs in the profile-store bench). The split showed the 2,000/s step's tail in the profile-store hop (p99 1.1–1.4 s): KafkaJS fetches all of a consumer's partitions together and fetches again only when every batch of that fetch is done, and profile-store handled 3 of events.resolved's 12 partitions at a time, so its batches went in waves; since `PROFILE_STORE_PARTITIONS_CONCURRENTLY` defaults to 12 that hop's p99 at 2,000/s is ~0.2 s. The stalls of about a second that remained in random steps (p99 1.2–1.4 s at 1,000–1,650/s on an AMD EPYC VM, again in the profile-store hop) were Postgres deadlocks between batches of different partitions sharing identifiers or merged profiles, 2–5 per run in Postgres' log, each detected only after deadlock_timeout (1 s); since batches take their row locks in one order (2026-11-29 evening) runs show none, and the step at half of saturation had a p99 of 417–464 ms on that VM.";
+  "**Why the 10× goal is out of reach here, and where the freshness tail was** (2026-11-29, from this bench's resource table and the per-hop split of freshness in its log, `p50/p99 by hop`): at saturation the processes use about 1.9 of the 2 cores, so 16,500 events/s would leave ~120 µs of CPU per event for ingest, identity, profile-store, consent, Kafka, Redis and Postgres together, while profile-store's batch ingestion alone takes ~150 µs per event (Node ~77 + Postgres ~77 µs in the profile-store bench). The split showed the 2,000/s step's tail in the profile-store hop (p99 1.1–1.4 s): KafkaJS fetches all of a consumer's partitions together and fetches again only when every batch of that fetch is done, and profile-store handled 3 of events.resolved's 12 partitions at a time, so its batches went in waves; since `PROFILE_STORE_PARTITIONS_CONCURRENTLY` defaults to 12 that hop's p99 at 2,000/s is ~0.2 s. The stalls of about a second that remained in random steps (p99 1.2–1.4 s at 1,000–1,650/s on an AMD EPYC VM, again in the profile-store hop) were Postgres deadlocks between batches of different partitions sharing identifiers or merged profiles, 2–5 per run in Postgres' log, each detected only after deadlock_timeout (1 s). Since 2026-11-29 evening batches take their row locks in one order (docs/profile-store.md, *Concurrency*), and the table above counts the deadlocks of each step (`pg_stat_database.deadlocks` of the platform's database).";
 
 function goalLines(steps: StepResult[], halfLabel: string): string[] {
   const measured = steps.filter((s) => s.accepted > 0);
@@ -112,11 +112,11 @@ export function writeReport(opts: {
     '',
     `Fractions: accepted events/s of the Kafka ceiling (min of produce and consume, ${n0(kafkaBound)}/s) — the bound of the ingest → identity hop; settled events/s of the Postgres TPC-B ceiling (${n0(c.pgTpcbTps)} tps) — profile-store commits batches of events in write transactions, so a fraction above 100 % means it folds many events into one transaction.`,
     '',
-    '| offered | accepted/s | of Kafka | settled/s | of pg TPC-B | settled / accepted | freshness p50 / p95 / p99 ms |',
-    '|---|---|---|---|---|---|---|',
+    '| offered | accepted/s | of Kafka | settled/s | of pg TPC-B | settled / accepted | freshness p50 / p95 / p99 ms | deadlocks |',
+    '|---|---|---|---|---|---|---|---|',
     ...steps.map(
       (s) =>
-        `| ${s.offeredPerSec === null ? 'max' : n0(s.offeredPerSec)}${s.label === opts.halfLabel ? ' (half of saturation)' : ''} | ${n0(s.acceptedPerSec)} | ${pct(s.acceptedPerSec / kafkaBound)} | ${n0(s.settledPerSec)} | ${pct(s.settledPerSec / c.pgTpcbTps)} | ${s.settled}/${s.accepted} | ${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)} |`,
+        `| ${s.offeredPerSec === null ? 'max' : n0(s.offeredPerSec)}${s.label === opts.halfLabel ? ' (half of saturation)' : ''} | ${n0(s.acceptedPerSec)} | ${pct(s.acceptedPerSec / kafkaBound)} | ${n0(s.settledPerSec)} | ${pct(s.settledPerSec / c.pgTpcbTps)} | ${s.settled}/${s.accepted} | ${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)} | ${s.deadlocks} |`,
     ),
     '',
     '![settled throughput vs. freshness](benchmarks-e2e-chart.png)',

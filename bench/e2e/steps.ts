@@ -21,6 +21,8 @@ export interface StepResult {
   /** p50 / p99 ms of each hop of the freshness (see StepOutcome.hops). */
   hops: Record<keyof StepOutcome['hops'], { p50: number; p99: number }>;
   resources: ResourceUse[];
+  /** Deadlocks Postgres detected in the platform's database during the step (each stalls ~1 s). */
+  deadlocks: number;
 }
 
 export interface StepOptions {
@@ -36,6 +38,8 @@ export interface StepOptions {
   groups: ProcessGroup[];
   batchSize: number;
   concurrency: number;
+  /** The platform database's cumulative deadlock count (pg_stat_database). */
+  deadlocks: () => Promise<number>;
   log: (line: string) => void;
 }
 
@@ -47,6 +51,7 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   const messages = opts.next(total);
   const acks = new Map<string, number>();
   const window = startResourceWindow(opts.groups);
+  const deadlocksBefore = await opts.deadlocks();
   const startedAt = Date.now();
   // nothing produced before this step can settle one of its events
   opts.tracker.ignoreBefore(startedAt);
@@ -109,13 +114,14 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
       feed: { p50: percentile(outcome.hops.feed, 50), p99: percentile(outcome.hops.feed, 99) },
     },
     resources,
+    deadlocks: (await opts.deadlocks()) - deadlocksBefore,
   };
   opts.log(
     `  ${opts.label}: accepted ${result.acceptedPerSec.toFixed(0)}/s, settled ${result.settled}/${result.accepted} at ${result.settledPerSec.toFixed(0)}/s, ` +
       `freshness p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms ` +
       `(p50/p99 by hop: to identity ${result.hops.identity.p50}/${result.hops.identity.p99}, ` +
       `through profile-store ${result.hops.profileStore.p50}/${result.hops.profileStore.p99}, ` +
-      `feed to bench ${result.hops.feed.p50}/${result.hops.feed.p99})`,
+      `feed to bench ${result.hops.feed.p50}/${result.hops.feed.p99}; ${result.deadlocks} deadlocks)`,
   );
   return result;
 }
