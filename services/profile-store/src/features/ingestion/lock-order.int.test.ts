@@ -187,8 +187,8 @@ describe('concurrent ingestion batches', () => {
   });
 
   it('should let go of its locks and lock again in id order when a merge committed after it read the chains', async () => {
-    // uuidv7 order: survivor < other < absorbed
-    const [survivor, other, absorbed] = [uuidv7(), uuidv7(), uuidv7()];
+    // survivor < other < absorbed (uuidv7 is random within a millisecond, so sort)
+    const [survivor, other, absorbed] = [uuidv7(), uuidv7(), uuidv7()].sort() as [string, string, string];
     await ingestResolvedBatch(
       core,
       [survivor, other, absorbed].map((id) => sighting(id, [`own-${id}`])),
