@@ -1,9 +1,8 @@
 import { uuidv7, type MergeChangeV1, type ResolvedEventV1 } from '@tessera/contracts';
 import { waitFor } from '@tessera/testkit';
 import type pg from 'pg';
-import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
-import { migratedDatabase } from '../../test-support/database';
-import { resolvedEvent, testHasher, testSettings } from '../../test-support/fixtures';
+import { useMigratedCore } from '../../test-support/database';
+import { resolvedEvent, testHasher } from '../../test-support/fixtures';
 import { applyIdentityChange } from '../merges/identity-change-service';
 import { readProfile } from '../profiles/profile-read-model';
 import { ingestResolvedBatch } from './ingest-batch';
@@ -16,19 +15,11 @@ import { ingestResolvedBatch } from './ingest-batch';
  * they release it. Batches that take their locks in different orders deadlock at that point.
  */
 
-let pool: pg.Pool;
-let close: () => Promise<void>;
-let core: ProfileStoreCore;
-
-beforeAll(async () => {
-  ({ pool, close } = await migratedDatabase());
-  core = createProfileStoreCore(testSettings, pool);
-});
-afterAll(async () => close());
+const suite = useMigratedCore();
 
 /** Backends of this database waiting for a lock (heavyweight: rows, transactions). */
 async function lockWaiters(): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(
+  const { rows } = await suite.pool.query<{ n: string }>(
     `SELECT count(*) AS n FROM pg_stat_activity
       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
   );
@@ -49,13 +40,13 @@ async function raceThroughGate(
       () => 'ok',
       (err: unknown) => String(err instanceof Error ? err.message : err),
     );
-  const holder = await pool.connect();
+  const holder = await suite.pool.connect();
   try {
     await holder.query('BEGIN');
     await gate(holder);
-    const runs = [outcome(ingestResolvedBatch(core, first))];
+    const runs = [outcome(ingestResolvedBatch(suite.core, first))];
     await waitFor(async () => (await lockWaiters()) >= 1, { timeoutMs: 10_000 });
-    runs.push(outcome(ingestResolvedBatch(core, second)));
+    runs.push(outcome(ingestResolvedBatch(suite.core, second)));
     await waitFor(async () => (await lockWaiters()) >= 2, { timeoutMs: 10_000 });
     await holder.query('COMMIT');
     return await Promise.all(runs);
@@ -82,7 +73,7 @@ describe('concurrent ingestion batches', () => {
   it('should upsert shared identifiers in one order, so two batches never deadlock on them', async () => {
     const shared = Array.from({ length: 9 }, (_, n) => `shared-device-${n}-${uuidv7()}`);
     // Every identifier exists first, so each batch's upsert locks each row it passes.
-    await ingestResolvedBatch(core, [sighting(uuidv7(), shared)]);
+    await ingestResolvedBatch(suite.core, [sighting(uuidv7(), shared)]);
     const [ana, ben] = [uuidv7(), uuidv7()];
     const middle = shared[4]!;
     const outcomes = await raceThroughGate(
@@ -95,7 +86,7 @@ describe('concurrent ingestion batches', () => {
       [sighting(ben, [...shared].reverse())],
     );
     expect(outcomes).toEqual(['ok', 'ok']);
-    const { rows } = await pool.query<{ profile_id: string }>(
+    const { rows } = await suite.pool.query<{ profile_id: string }>(
       `SELECT DISTINCT profile_id FROM identities WHERE type = 'device_id' AND hash = ANY($1::text[])`,
       [shared.map((v) => testHasher('device_id', v))],
     );
@@ -115,7 +106,7 @@ describe('concurrent ingestion batches', () => {
       [last, gated, first].map((id) => sighting(id, [`other-${id}`])),
     );
     expect(outcomes).toEqual(['ok', 'ok']);
-    const { rows } = await pool.query<{ id: string; n: string }>(
+    const { rows } = await suite.pool.query<{ id: string; n: string }>(
       `SELECT profile_id AS id, count(*) AS n FROM events WHERE profile_id = ANY($1::uuid[]) GROUP BY 1`,
       [[first, gated, last]],
     );
@@ -126,39 +117,39 @@ describe('concurrent ingestion batches', () => {
 
   it('should shorten merge chains without waiting for pointer rows another transaction holds', async () => {
     const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
-    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2), ($2, $3), ($3, NULL)', [
+    await suite.pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2), ($2, $3), ($3, NULL)', [
       a,
       b,
       c,
     ]);
     const mergedInto = async (id: string) =>
-      (await pool.query<{ m: string }>('SELECT merged_into AS m FROM profiles WHERE id = $1', [id])).rows[0]!
-        .m;
-    const holder = await pool.connect();
+      (await suite.pool.query<{ m: string }>('SELECT merged_into AS m FROM profiles WHERE id = $1', [id]))
+        .rows[0]!.m;
+    const holder = await suite.pool.connect();
     try {
       // As a merge re-pointing the rows that pointed at its absorbed profile would.
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM profiles WHERE id = $1 FOR UPDATE', [a]);
-      const ingest = ingestResolvedBatch(core, [sighting(a, [`chain-${a}`])]);
+      const ingest = ingestResolvedBatch(suite.core, [sighting(a, [`chain-${a}`])]);
       expect(await stillRunningAfter(ingest, 5_000)).toBe(false);
       expect(await mergedInto(a)).toBe(b); // skipped, not waited for
     } finally {
       await holder.query('COMMIT');
       holder.release();
     }
-    const { rows } = await pool.query('SELECT 1 FROM events WHERE profile_id = $1', [c]);
+    const { rows } = await suite.pool.query('SELECT 1 FROM events WHERE profile_id = $1', [c]);
     expect(rows).toHaveLength(1);
-    await ingestResolvedBatch(core, [sighting(a, [`chain-${a}`])]);
+    await ingestResolvedBatch(suite.core, [sighting(a, [`chain-${a}`])]);
     expect(await mergedInto(a)).toBe(c);
   });
 
   it('should let a merge skip re-pointing a row another transaction holds instead of waiting for it', async () => {
     const [survivor, absorbed, pointer] = [uuidv7(), uuidv7(), uuidv7()];
     await ingestResolvedBatch(
-      core,
+      suite.core,
       [survivor, absorbed].map((id) => sighting(id, [`merge-${id}`])),
     );
-    await pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2)', [pointer, absorbed]);
+    await suite.pool.query('INSERT INTO profiles (id, merged_into) VALUES ($1, $2)', [pointer, absorbed]);
     const change: MergeChangeV1 = {
       schemaVersion: 1,
       kind: 'merge',
@@ -169,34 +160,38 @@ describe('concurrent ingestion batches', () => {
       rule: 'email',
       at: new Date().toISOString(),
     };
-    const holder = await pool.connect();
+    const holder = await suite.pool.connect();
     try {
       // As an ingestion batch that locked `pointer` as a root it read before an earlier merge.
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM profiles WHERE id = $1 FOR UPDATE', [pointer]);
-      expect(await stillRunningAfter(applyIdentityChange(core, change), 5_000)).toBe(false);
+      expect(await stillRunningAfter(applyIdentityChange(suite.core, change), 5_000)).toBe(false);
     } finally {
       await holder.query('COMMIT');
       holder.release();
     }
-    const { rows } = await pool.query<{ m: string }>('SELECT merged_into AS m FROM profiles WHERE id = $1', [
-      pointer,
-    ]);
+    const { rows } = await suite.pool.query<{ m: string }>(
+      'SELECT merged_into AS m FROM profiles WHERE id = $1',
+      [pointer],
+    );
     expect(rows[0]!.m).toBe(absorbed); // skipped: two hops to the survivor
-    expect((await readProfile(pool, pointer))!.id).toBe(survivor);
+    expect((await readProfile(suite.pool, pointer))!.id).toBe(survivor);
   });
 
   it('should let go of its locks and lock again in id order when a merge committed after it read the chains', async () => {
     // survivor < other < absorbed (uuidv7 is random within a millisecond, so sort)
     const [survivor, other, absorbed] = [uuidv7(), uuidv7(), uuidv7()].sort() as [string, string, string];
     await ingestResolvedBatch(
-      core,
+      suite.core,
       [survivor, other, absorbed].map((id) => sighting(id, [`own-${id}`])),
     );
     const eventsOf = async (id: string) =>
       Number(
-        (await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id]))
-          .rows[0]!.n,
+        (
+          await suite.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [
+            id,
+          ])
+        ).rows[0]!.n,
       );
     const outcomes = await raceThroughGate(
       // A merge of `absorbed` into `survivor`, committed while the first batch waits for `absorbed`

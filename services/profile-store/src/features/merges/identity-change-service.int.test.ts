@@ -1,22 +1,12 @@
 import { uuidv7, type MergeChangeV1, type SplitChangeV1 } from '@tessera/contracts';
-import type pg from 'pg';
-import { createProfileStoreCore, type ProfileStoreCore } from '../../profile-store-core';
-import { migratedDatabase } from '../../test-support/database';
-import { order, resolvedEvent, testHasher, testSettings } from '../../test-support/fixtures';
+import { useMigratedCore } from '../../test-support/database';
+import { order, resolvedEvent, testHasher } from '../../test-support/fixtures';
 import { ingestResolvedBatch } from '../ingestion/ingest-batch';
 import { findProfile } from '../profiles/profile-repository';
 import { readProfile } from '../profiles/profile-read-model';
 import { applyIdentityChange } from './identity-change-service';
 
-let pool: pg.Pool;
-let close: () => Promise<void>;
-let core: ProfileStoreCore;
-
-beforeAll(async () => {
-  ({ pool, close } = await migratedDatabase());
-  core = createProfileStoreCore(testSettings, pool);
-});
-afterAll(async () => close());
+const suite = useMigratedCore();
 
 const hashed = (type: string, value: string) => ({ type, hash: testHasher(type, value) });
 const merge = (survivorId: string, absorbedId: string): MergeChangeV1 => ({
@@ -31,14 +21,14 @@ const merge = (survivorId: string, absorbedId: string): MergeChangeV1 => ({
 });
 const eventsOf = async (id: string) =>
   Number(
-    (await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id])).rows[0]!
-      .n,
+    (await suite.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE profile_id = $1', [id]))
+      .rows[0]!.n,
   );
 
 describe('applyIdentityChange', () => {
   it('merge should re-home events, identities and observations and recompute the golden record', async () => {
     const [s, a] = [uuidv7(), uuidv7()];
-    await ingestResolvedBatch(core, [
+    await ingestResolvedBatch(suite.core, [
       resolvedEvent({
         profileId: s,
         identifiers: [{ type: 'user_id', value: `u-${s}` }],
@@ -56,30 +46,34 @@ describe('applyIdentityChange', () => {
         identifiers: [{ type: 'email', value: `${a}@example.com` }],
       }),
     ]);
-    await pool.query(`UPDATE profiles SET consent = '{"email_marketing":"granted"}' WHERE id = $1`, [s]);
-    await pool.query(`UPDATE profiles SET consent = '{"email_marketing":"withdrawn"}' WHERE id = $1`, [a]);
+    await suite.pool.query(`UPDATE profiles SET consent = '{"email_marketing":"granted"}' WHERE id = $1`, [
+      s,
+    ]);
+    await suite.pool.query(`UPDATE profiles SET consent = '{"email_marketing":"withdrawn"}' WHERE id = $1`, [
+      a,
+    ]);
     const change = merge(s, a);
-    expect(await applyIdentityChange(core, change)).toBe('applied');
-    expect(await applyIdentityChange(core, change)).toBe('duplicate');
+    expect(await applyIdentityChange(suite.core, change)).toBe('applied');
+    expect(await applyIdentityChange(suite.core, change)).toBe('duplicate');
 
-    const survivor = (await findProfile(pool, s))!;
+    const survivor = (await findProfile(suite.pool, s))!;
     expect(await eventsOf(s)).toBe(4);
     expect(await eventsOf(a)).toBe(0);
     expect(survivor.traits.plan).toBe('pro');
-    expect(await core.vault.openTrait('email', survivor.piiTraits.email!)).toBe(`${a}@example.com`);
+    expect(await suite.core.vault.openTrait('email', survivor.piiTraits.email!)).toBe(`${a}@example.com`);
     expect(survivor.computed).toMatchObject({ orderCount: 2, totalRevenue: 40, averageOrderValue: 20 });
     expect(survivor.mergedFrom).toEqual([a]);
     expect(survivor.consent.email_marketing).toBe('withdrawn');
-    const viaAbsorbed = (await readProfile(pool, a))!;
+    const viaAbsorbed = (await readProfile(suite.pool, a))!;
     expect(viaAbsorbed.id).toBe(s);
     expect(viaAbsorbed.requestedId).toBe(a);
 
     // a late event for the absorbed id (other partition) follows the chain
-    await ingestResolvedBatch(core, [order(a, 5, '2026-01-07T00:00:00.000Z')]);
+    await ingestResolvedBatch(suite.core, [order(a, 5, '2026-01-07T00:00:00.000Z')]);
     expect(await eventsOf(s)).toBe(5);
-    expect((await findProfile(pool, s))!.computed).toMatchObject({ orderCount: 3, totalRevenue: 45 });
+    expect((await findProfile(suite.pool, s))!.computed).toMatchObject({ orderCount: 3, totalRevenue: 45 });
     const kinds = (
-      await pool.query<{ key: string; kind: string }>(
+      await suite.pool.query<{ key: string; kind: string }>(
         `SELECT key, payload->>'kind' AS kind FROM outbox WHERE key = ANY($1::text[]) ORDER BY id`,
         [[s, a]],
       )
@@ -89,21 +83,21 @@ describe('applyIdentityChange', () => {
 
   it('merge should work when it arrives before either profile has an event', async () => {
     const [s, a] = [uuidv7(), uuidv7()];
-    expect(await applyIdentityChange(core, merge(s, a))).toBe('applied');
-    await ingestResolvedBatch(core, [
+    expect(await applyIdentityChange(suite.core, merge(s, a))).toBe('applied');
+    await ingestResolvedBatch(suite.core, [
       order(a, 8, '2026-02-01T00:00:00.000Z'),
       order(s, 2, '2026-02-02T00:00:00.000Z'),
     ]);
     expect(await eventsOf(s)).toBe(2);
-    expect((await findProfile(pool, a))!.mergedInto).toBe(s);
+    expect((await findProfile(suite.pool, a))!.mergedInto).toBe(s);
     // a chain of merges collapses: s absorbed into t, then a's late events land on t
     const t = uuidv7();
-    await applyIdentityChange(core, merge(t, s));
-    await ingestResolvedBatch(core, [order(a, 1, '2026-02-03T00:00:00.000Z')]);
+    await applyIdentityChange(suite.core, merge(t, s));
+    await ingestResolvedBatch(suite.core, [order(a, 1, '2026-02-03T00:00:00.000Z')]);
     expect(await eventsOf(t)).toBe(3);
-    expect((await findProfile(pool, a))!.mergedInto).toBe(t);
-    expect((await findProfile(pool, t))!.mergedFrom.sort()).toEqual([a, s].sort());
-    expect(await applyIdentityChange(core, merge(t, a))).toBe('noop');
+    expect((await findProfile(suite.pool, a))!.mergedInto).toBe(t);
+    expect((await findProfile(suite.pool, t))!.mergedFrom.sort()).toEqual([a, s].sort());
+    expect(await applyIdentityChange(suite.core, merge(t, a))).toBe('noop');
   });
 
   it('split should re-home identities by hash and events and observations by component', async () => {
@@ -111,7 +105,7 @@ describe('applyIdentityChange', () => {
     const q = uuidv7();
     const emailP = { type: 'email', value: `p-${p}@example.com` };
     const emailQ = { type: 'email', value: `q-${q}@example.com` };
-    await ingestResolvedBatch(core, [
+    await ingestResolvedBatch(suite.core, [
       resolvedEvent({
         profileId: p,
         identifiers: [emailP],
@@ -140,25 +134,27 @@ describe('applyIdentityChange', () => {
       actor: 'test',
       at: new Date().toISOString(),
     };
-    expect(await applyIdentityChange(core, split)).toBe('applied');
-    const pp = (await findProfile(pool, p))!;
-    const qq = (await findProfile(pool, q))!;
+    expect(await applyIdentityChange(suite.core, split)).toBe('applied');
+    const pp = (await findProfile(suite.pool, p))!;
+    const qq = (await findProfile(suite.pool, q))!;
     expect(await eventsOf(p)).toBe(1);
     expect(await eventsOf(q)).toBe(2);
     expect(pp.traits.plan).toBe('gold');
     expect(qq.traits.plan).toBe('free');
-    expect(await core.vault.openTrait('firstName', qq.piiTraits.firstName!)).toBe('Quinn');
+    expect(await suite.core.vault.openTrait('firstName', qq.piiTraits.firstName!)).toBe('Quinn');
     expect(pp.computed).toMatchObject({ orderCount: 0 });
     expect(qq.computed).toMatchObject({ orderCount: 1, totalRevenue: 50 });
-    const owner = await pool.query<{ profile_id: string }>(
+    const owner = await suite.pool.query<{ profile_id: string }>(
       'SELECT profile_id FROM identities WHERE hash = $1',
       [testHasher(emailQ.type, emailQ.value)],
     );
     expect(owner.rows[0]!.profile_id).toBe(q);
     // a late event for q's identifier resolved to q by identity lands there
-    await ingestResolvedBatch(core, [order(q, 5, '2026-03-04T00:00:00.000Z', { identifiers: [emailQ] })]);
-    expect((await findProfile(pool, q))!.computed).toMatchObject({ orderCount: 2, totalRevenue: 55 });
-    const notice = await pool.query(
+    await ingestResolvedBatch(suite.core, [
+      order(q, 5, '2026-03-04T00:00:00.000Z', { identifiers: [emailQ] }),
+    ]);
+    expect((await findProfile(suite.pool, q))!.computed).toMatchObject({ orderCount: 2, totalRevenue: 55 });
+    const notice = await suite.pool.query(
       `SELECT payload FROM outbox WHERE key = $1 AND payload->>'kind' = 'split'`,
       [p],
     );
@@ -170,7 +166,7 @@ describe('applyIdentityChange', () => {
     const q = uuidv7();
     const emailP = { type: 'email', value: `p-${p}@example.com` };
     const emailQ = { type: 'email', value: `q-${q}@example.com` };
-    await ingestResolvedBatch(core, [
+    await ingestResolvedBatch(suite.core, [
       resolvedEvent({
         profileId: p,
         identifiers: [emailP],
@@ -199,7 +195,7 @@ describe('applyIdentityChange', () => {
       actor: 'test',
       at: splitAt,
     };
-    expect(await applyIdentityChange(core, split)).toBe('applied');
+    expect(await applyIdentityChange(suite.core, split)).toBe('applied');
 
     // Resolved by identity before the split (stamped with p), consumed only now.
     const lateQ = order(p, 40, '2026-04-09T00:00:00.000Z', { identifiers: [emailQ] });
@@ -215,20 +211,20 @@ describe('applyIdentityChange', () => {
       ...order(p, 3, '2026-04-11T00:00:00.000Z', { identifiers: [emailP] }),
       resolvedAt: '2026-04-11T00:00:00.000Z',
     };
-    await ingestResolvedBatch(core, [lateQ, lateQTraits, lateP, afterSplit]);
+    await ingestResolvedBatch(suite.core, [lateQ, lateQTraits, lateP, afterSplit]);
 
-    const pp = (await findProfile(pool, p))!;
-    const qq = (await findProfile(pool, q))!;
+    const pp = (await findProfile(suite.pool, p))!;
+    const qq = (await findProfile(suite.pool, q))!;
     expect(qq.computed).toMatchObject({ orderCount: 1, totalRevenue: 40 });
     expect(qq.traits.plan).toBe('platinum');
     expect(pp.computed).toMatchObject({ orderCount: 2, totalRevenue: 10 });
     expect(pp.traits.plan).toBe('gold');
-    const owner = await pool.query<{ profile_id: string }>(
+    const owner = await suite.pool.query<{ profile_id: string }>(
       'SELECT profile_id FROM identities WHERE hash = $1',
       [testHasher(emailQ.type, emailQ.value)],
     );
     expect(owner.rows[0]!.profile_id).toBe(q);
-    const placed = await pool.query<{ event_id: string; profile_id: string }>(
+    const placed = await suite.pool.query<{ event_id: string; profile_id: string }>(
       'SELECT event_id, profile_id FROM events WHERE event_id = ANY($1::uuid[])',
       [[lateQ, lateQTraits, lateP, afterSplit].map((e) => e.event.eventId)],
     );
@@ -238,7 +234,7 @@ describe('applyIdentityChange', () => {
       [lateP.event.eventId]: p,
       [afterSplit.event.eventId]: p,
     });
-    const feed = await pool.query<{ payload: { version: number; traits: { plan?: string } } }>(
+    const feed = await suite.pool.query<{ payload: { version: number; traits: { plan?: string } } }>(
       `SELECT payload FROM outbox WHERE key = $1 AND payload->>'kind' = 'upsert' ORDER BY id DESC LIMIT 1`,
       [q],
     );
