@@ -55,17 +55,14 @@ const status = (service = 'svc'): PrivacyStatusV1 => ({
   at: new Date().toISOString(),
 });
 
+/** A relay of the svc.messages table through the real producer; `options` override the defaults. */
+const svcRelay = (options: Partial<Parameters<typeof createOutboxRelay>[0]> = {}) =>
+  createOutboxRelay({ pool, publisher: producer, logger, ...location, ...options });
+
 describe('@tessera/outbox', () => {
   it('should relay committed messages from a table of its own, once, keyed by the catalogue, keeping them marked when asked to', async () => {
     const published: number[] = [];
-    const relay = createOutboxRelay({
-      pool,
-      publisher: producer,
-      logger,
-      ...location,
-      retainPublishedMs: 60_000,
-      onPublished: (n) => published.push(n),
-    });
+    const relay = svcRelay({ retainPublishedMs: 60_000, onPublished: (n) => published.push(n) });
     const messages = [status(), status()];
     await withTransaction(pool, (tx) =>
       enqueueOutbox(
@@ -90,7 +87,7 @@ describe('@tessera/outbox', () => {
   });
 
   it('should delete what it published in the same transaction by default', async () => {
-    const relay = createOutboxRelay({ pool, publisher: producer, logger, ...location });
+    const relay = svcRelay();
     const message = status();
     await withTransaction(pool, (tx) =>
       enqueueOutbox(tx, [{ topic: 'privacyStatus', payload: message }], location),
@@ -106,14 +103,7 @@ describe('@tessera/outbox', () => {
 
   it('should run a round as soon as it is nudged instead of at its next idle poll', async () => {
     const published: number[] = [];
-    const relay = createOutboxRelay({
-      pool,
-      publisher: producer,
-      logger,
-      ...location,
-      idleMs: 60_000,
-      onPublished: (n) => published.push(n),
-    });
+    const relay = svcRelay({ idleMs: 60_000, onPublished: (n) => published.push(n) });
     relay.start();
     try {
       // The first round publishes whatever is pending and the loop then sleeps for a minute.
