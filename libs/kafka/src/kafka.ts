@@ -7,6 +7,7 @@ import { createBatchConsumer } from './consumer';
 import { createLogBridge, kafkaLevelFor } from './log-bridge';
 import { kafkaMetrics } from './metrics';
 import { createTypedProducer } from './producer';
+import { PATCHED_KAFKAJS_VERSION, patchRequestQueueIdleLoop } from './request-queue-idle-loop';
 import type { BatchConsumerOptions, TesseraKafka, TopicAdmin } from './types';
 
 export interface KafkaSettings {
@@ -36,6 +37,12 @@ export interface KafkaSettings {
 export function createKafka(settings: KafkaSettings): TesseraKafka {
   const topicPrefix = settings.topicPrefix ?? '';
   const logger = settings.logger;
+  if (patchRequestQueueIdleLoop() === 'skipped') {
+    logger.warn(
+      { expected: PATCHED_KAFKAJS_VERSION },
+      'KafkaJS is not the release request-queue-idle-loop.ts patches: idle connections poll every millisecond',
+    );
+  }
   const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
