@@ -210,24 +210,38 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     print(`   ${line}`);
 
   print('', '6. Consent: what the unsubscribes did');
-  const unsubscribers = world.persons.filter((p) =>
-    (recordsByPerson.get(p.personId) ?? []).some((r) => r.kind.includes('unsubscribe')),
-  );
+  // Consent follows the address that unsubscribed: read it on the profile that address belongs
+  // to, which is not the person's main profile when their records ended up split.
+  const unsubscribes = world.persons.flatMap((p) => {
+    const record = (recordsByPerson.get(p.personId) ?? []).find((r) => r.kind.includes('unsubscribe'));
+    const email = record?.identifiers.find((i) => i.type === 'email');
+    return email ? [{ person: p, email: email.raw }] : [];
+  });
   const statuses = new Map<string, number>();
   let checked = 0;
-  for (const person of unsubscribers.slice(0, 20)) {
-    const profileId = mainProfile(recordsByPerson.get(person.personId) ?? [], clustering);
-    if (!profileId) continue;
-    const consent = ConsentAnswerSchema.safeParse(await client.consent(profileId).catch(() => undefined));
+  let elsewhere = 0;
+  for (const { person, email } of unsubscribes.slice(0, 20)) {
+    const profileId = await client.lookup('email', email);
     checked++;
+    if (!profileId) {
+      statuses.set('address on no profile', (statuses.get('address on no profile') ?? 0) + 1);
+      continue;
+    }
+    if (profileId !== mainProfile(recordsByPerson.get(person.personId) ?? [], clustering)) elsewhere++;
+    const consent = ConsentAnswerSchema.safeParse(await client.consent(profileId).catch(() => undefined));
     const status = consent.success
       ? (consent.data.purposes.email_marketing?.status ?? 'unknown')
       : 'unavailable';
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
   print(
-    `   ${unsubscribers.length} people unsubscribed through SendGrid; email_marketing for the first ${checked} in the consent ledger: ` +
-      ([...statuses].map(([status, n]) => `${status} ×${n}`).join(', ') || 'none checked'),
+    `   ${unsubscribes.length} people unsubscribed through SendGrid; email_marketing in the consent ledger for the first ${checked}, ` +
+      `on the profile of the address that unsubscribed: ` +
+      ([...statuses].map(([status, n]) => `${status} ×${n}`).join(', ') || 'none checked') +
+      (elsewhere > 0
+        ? ` (${elsewhere} of those profiles are not the person's main profile: a split person)`
+        : ''),
+    '   (withdrawn: the unsubscribe took back consent; denied: the latest signal is a refusal, e.g. the CRM opt-out synced later)',
   );
   print('', `Done in ${elapsed()}. Re-run the report any time: npx tessera-traffic quality --in ${opts.out}`);
 }
