@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runDemo } from '@tessera/traffic/demo/run-demo';
+import { runDemo } from '@tessera/traffic';
 import { startE2ePlatform, type E2ePlatform } from './support/e2e-platform';
 
 /**
