@@ -92,6 +92,13 @@ export function createIdentityCore(
     erase: createEraseService(common),
     outbox,
     rebuild: () =>
-      rebuildGraph({ db: clients.pool, redis: clients.redis, graph, logger: clients.logger, now: clock }),
+      rebuildGraph({
+        db: clients.pool,
+        redis: clients.redis,
+        graph,
+        rules,
+        logger: clients.logger,
+        now: clock,
+      }),
   };
 }

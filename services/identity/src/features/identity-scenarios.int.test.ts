@@ -336,6 +336,39 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
     expect(next.resolved[0]!.profileId).toBe(before[hashes.indexOf(testHasher(...ids[0]!))]);
   });
 
+  it('should keep how close a shared value is to quarantine across a rebuild', async () => {
+    const u = unique();
+    const phone = `+1415${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+    // Three people on one phone: at the default threshold (3 distinct) it still links.
+    for (const i of [1, 2, 3])
+      await h.resolve(
+        testEvent([
+          ['email', `f${i}-${u}@mail.org`],
+          ['phone', phone],
+        ]),
+      );
+    expect(await h.profileOf('email', `f3-${u}@mail.org`)).toBe(
+      await h.profileOf('email', `f1-${u}@mail.org`),
+    );
+    await h.core.graph.flush();
+    const rebuilt = await h.core.rebuild();
+    expect(rebuilt.fanIn).toBeGreaterThan(0);
+    // A fourth person after the rebuild crosses the threshold: the three before it still count.
+    const fourth = await h.resolve(
+      testEvent([
+        ['email', `f4-${u}@mail.org`],
+        ['phone', phone],
+      ]),
+    );
+    expect(fourth.resolved[0]!.decisions).toContainEqual(
+      expect.objectContaining({ outcome: 'refused_quarantine', rule: 'quarantine:phone' }),
+    );
+    const { rows } = await h.pool.query('SELECT identifier_type FROM quarantine WHERE identifier_hash = $1', [
+      testHasher('phone', phone),
+    ]);
+    expect(rows).toEqual([{ identifier_type: 'phone' }]);
+  });
+
   it('should erase a subject from the graph and the identity schema, idempotently', async () => {
     const u = unique();
     await h.resolve(

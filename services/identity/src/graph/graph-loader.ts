@@ -11,14 +11,20 @@ export interface LoadedProfile {
 }
 
 /**
- * Writes profiles (roots only: every identifier points straight at its profile) and quarantine
- * markers into an empty graph, in the same encoding the scripts use. Pipelined in chunks, grouped
+ * Writes profiles (roots only: every identifier points straight at its profile), quarantine
+ * markers and fan-in sets (concatenated 4-byte fingerprints, see fan-in-restore.ts) into an empty
+ * graph, in the same encoding the scripts use. Pipelined in chunks, grouped
  * by bucket, so a million identifiers take a few hundred round trips.
  */
 export async function loadGraph(
   redis: Redis,
   keys: GraphKeys,
-  input: { profiles: Iterable<LoadedProfile>; quarantined: Iterable<string>; nowSeconds: number },
+  input: {
+    profiles: Iterable<LoadedProfile>;
+    quarantined: Iterable<string>;
+    fanIn?: Iterable<[hash: string, fingerprints: Buffer]>;
+    nowSeconds: number;
+  },
 ): Promise<{ profiles: number; identifiers: number }> {
   const typeCodes = new Map<string, number>();
   const codeOf = (type: string): number => {
@@ -66,6 +72,12 @@ export async function loadGraph(
   for (const hash of input.quarantined) {
     const { bucket, field } = identifierSlot(keys, hash);
     pipeline.hset(keys.quarantineKey(bucket), field, 'Q');
+    queued += 1;
+    await flush(false);
+  }
+  for (const [hash, fingerprints] of input.fanIn ?? []) {
+    const { bucket, field } = identifierSlot(keys, hash);
+    pipeline.hset(keys.quarantineKey(bucket), field, fingerprints);
     queued += 1;
     await flush(false);
   }

@@ -5,22 +5,25 @@ import { loadGraph } from '../../graph/graph-loader';
 import type { LoadedProfile } from '../../graph/graph-loader';
 import type { GraphStore } from '../../graph/graph-store';
 import { createForwarding } from '../../graph/union-find';
+import type { CompiledRules } from '../../rules/identity-rules';
+import { restoreFanIn, type TypedEdge } from './fan-in-restore';
 
 const PAGE = 50_000;
 
 /**
  * Rebuilds the Redis graph from the durable copy: deletes the graph's keys, follows merge
- * forwarding pointers to each link's current profile, and bulk-loads profiles, links and
- * quarantine. Run with the identity consumers stopped (or accept that events resolved during the
+ * forwarding pointers to each link's current profile, and bulk-loads profiles, links, quarantine
+ * and the fan-in sets restored from the co-occurrence edges (fan-in-restore.ts). Run with the identity consumers stopped (or accept that events resolved during the
  * rebuild are re-linked from their own identifiers).
  */
 export async function rebuildGraph(deps: {
   db: Queryable;
   redis: Redis;
   graph: GraphStore;
+  rules: Pick<CompiledRules, 'ruleFor'>;
   logger: Logger;
   now?: () => number;
-}): Promise<{ profiles: number; identifiers: number; quarantined: number }> {
+}): Promise<{ profiles: number; identifiers: number; quarantined: number; fanIn: number }> {
   const { db, logger } = deps;
   const forward = new Map<string, string>();
   const created = new Map<string, number>();
@@ -56,6 +59,7 @@ export async function rebuildGraph(deps: {
   const quarantined = (
     await db.query<{ identifier_hash: string }>('SELECT identifier_hash FROM quarantine')
   ).rows.map((r) => r.identifier_hash);
+  const fanIn = await restoreFanIn(typedEdges(db), deps.rules, new Set(quarantined));
   const flushed = await deps.graph.flush();
   logger.info(
     { flushedKeys: flushed, profiles: profiles.size },
@@ -64,10 +68,32 @@ export async function rebuildGraph(deps: {
   const loaded = await loadGraph(deps.redis, deps.graph.keys, {
     profiles: [...profiles.values()].sort((a, b) => (a.profileId < b.profileId ? -1 : 1)),
     quarantined,
+    fanIn,
     nowSeconds: Math.floor((deps.now ?? Date.now)() / 1000),
   });
-  logger.info({ ...loaded, quarantined: quarantined.length }, 'identity graph rebuilt');
-  return { ...loaded, quarantined: quarantined.length };
+  const counts = { ...loaded, quarantined: quarantined.length, fanIn: fanIn.size };
+  logger.info(counts, 'identity graph rebuilt');
+  return counts;
+}
+
+/** Every edge whose two ends are still linked, with their types; keyset-paged on (a, b). */
+async function* typedEdges(db: Queryable): AsyncGenerator<TypedEdge> {
+  let after = ['', ''];
+  for (;;) {
+    const { rows } = await db.query<{ a: string; b: string; a_type: string; b_type: string }>(
+      `SELECT e.a_hash AS a, e.b_hash AS b, la.identifier_type AS a_type, lb.identifier_type AS b_type
+         FROM edges e
+         JOIN links la ON la.identifier_hash = e.a_hash
+         JOIN links lb ON lb.identifier_hash = e.b_hash
+        WHERE (e.a_hash, e.b_hash) > ($1, $2)
+        ORDER BY e.a_hash, e.b_hash LIMIT ${PAGE}`,
+      after,
+    );
+    for (const r of rows) yield { a: r.a, aType: r.a_type, b: r.b, bType: r.b_type };
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = [last.a, last.b];
+  }
 }
 
 /** Keyset pagination (no long-lived cursor or transaction). `sql` takes the last key as $1. */
