@@ -24,6 +24,8 @@ export interface HttpLoadSpec {
   headers: Record<string, string>;
   rate: number;
   durationS: number;
+  /** Unmeasured seconds at the same rate first, on the same connections (paths from the end). */
+  warmupS?: number;
 }
 
 export interface PgLoadSpec {
@@ -37,6 +39,8 @@ export interface PgLoadSpec {
   params: string[];
   rate: number;
   durationS: number;
+  /** Unmeasured seconds at the same rate first, on the same connections (params from the end). */
+  warmupS?: number;
 }
 
 export type LoadSpec = HttpLoadSpec | PgLoadSpec;
@@ -57,6 +61,8 @@ export interface LoadResult {
   max: number;
   /** Worst delay between a request's due time and its actual send (generator lag), ms. */
   maxSendLagMs: number;
+  /** Requests completed in the unmeasured warm-up before the run (`warmupS`), 0 without one. */
+  warmupCompleted: number;
 }
 
 const quantile = (sorted: Float64Array, q: number): number =>
@@ -122,6 +128,7 @@ async function openLoop(
     p999: quantile(sorted, 0.999),
     max: sorted[sorted.length - 1] ?? NaN,
     maxSendLagMs,
+    warmupCompleted: 0,
   };
 }
 
@@ -130,20 +137,35 @@ async function httpLoad(spec: HttpLoadSpec): Promise<LoadResult> {
   // generator's CPU is taken from the two cores the server under test runs on. Enough connections
   // that requests never queue in the client at this rate (open loop); no pipelining.
   const pool = new Pool(spec.origin, { connections: 512, pipelining: 1 });
-  const send = async (i: number): Promise<boolean> => {
-    const { statusCode, body } = await pool.request({
-      method: 'GET',
-      path: spec.paths[i % spec.paths.length]!,
-      headers: spec.headers,
-    });
+  const send = async (path: string): Promise<boolean> => {
+    const { statusCode, body } = await pool.request({ method: 'GET', path, headers: spec.headers });
     await body.dump({ limit: Number.MAX_SAFE_INTEGER });
     return statusCode < 300;
   };
   try {
-    return await openLoop(spec.rate, spec.durationS, send);
+    return await warmThenMeasure(spec, (i, fromEnd) => send(pick(spec.paths, i, fromEnd)));
   } finally {
     await pool.close();
   }
+}
+
+const pick = <T>(list: readonly T[], i: number, fromEnd: boolean): T =>
+  list[fromEnd ? list.length - 1 - (i % list.length) : i % list.length]!;
+
+/**
+ * The measured run, after `warmupS` of the same rate on the same client. A step from idle to the
+ * full rate is a transient of its own (new client connections, the server's heap and pools coming
+ * back from idle: up to ~150 ms for the first requests on these VMs) that would otherwise land in
+ * the measured window, while the targets are about a steady rate.
+ */
+async function warmThenMeasure(
+  spec: LoadSpec,
+  send: (i: number, fromEnd: boolean) => Promise<boolean>,
+): Promise<LoadResult> {
+  const warmup =
+    (spec.warmupS ?? 0) > 0 ? await openLoop(spec.rate, spec.warmupS!, (i) => send(i, true)) : undefined;
+  const measured = await openLoop(spec.rate, spec.durationS, (i) => send(i, false));
+  return { ...measured, warmupCompleted: warmup?.completed ?? 0 };
 }
 
 async function pgLoad(spec: PgLoadSpec): Promise<LoadResult> {
@@ -155,8 +177,8 @@ async function pgLoad(spec: PgLoadSpec): Promise<LoadResult> {
   try {
     // Open the connections first, as the API's pool is warm when it is measured.
     await Promise.all(Array.from({ length: spec.connections }, () => pool.query('SELECT 1')));
-    return await openLoop(spec.rate, spec.durationS, async (i) => {
-      const { rowCount } = await pool.query(spec.sql, [spec.params[i % spec.params.length]]);
+    return await warmThenMeasure(spec, async (i, fromEnd) => {
+      const { rowCount } = await pool.query(spec.sql, [pick(spec.params, i, fromEnd)]);
       return rowCount === 1;
     });
   } finally {

@@ -1,12 +1,13 @@
 /**
  * Profile API read latency at a fixed request rate: lookup by identifier and get by id, each with
- * a masked key (no `pii:read`) and a `pii:read` key (every read audited to Kafka, acks=all),
+ * a masked key (no `pii:read`) and a `pii:read` key (every read audited through the outbox),
  * next to a bare pg SELECT by primary key and a bare HTTP route doing that SELECT, offered at the
  * same rate in the same run, as ratios. Writes docs/benchmarks.md between the
  * `bench:profile-lookup` markers.
  *
  *   flock /tmp/tessera-bench.lock node bench/ts-runner.js bench/profile-lookup-bench.ts
  *   (env: BENCH_PROFILES, BENCH_EVENTS_PER_PROFILE, BENCH_RATE, BENCH_DURATION_S, BENCH_WARMUP_S,
+ *    BENCH_SCENARIO_WARMUP_S (unmeasured seconds of each scenario's own load, on its connections, first),
  *    BENCH_LOADGEN_CPU (core to pin the generator to, default the last; "none" = unpinned),
  *    BENCH_POOL_SIZE, BENCH_LOG_LEVEL, BENCH_ROUNDS, BENCH_CPU_PROFILE_DIR, BENCH_SCENARIOS, BENCH_NO_DOCS,
  *    DATABASE_URL, KAFKA_BROKERS)
@@ -45,6 +46,7 @@ const EVENTS_PER_PROFILE = env('BENCH_EVENTS_PER_PROFILE', 2);
 const RATE = env('BENCH_RATE', 2000);
 const DURATION_S = env('BENCH_DURATION_S', 15);
 const WARMUP_S = env('BENCH_WARMUP_S', 5);
+const SCENARIO_WARMUP_S = env('BENCH_SCENARIO_WARMUP_S', 2);
 const POOL_SIZE = env('BENCH_POOL_SIZE', 10);
 const LOG_LEVEL = (process.env.BENCH_LOG_LEVEL ?? 'info') as 'info';
 const LOADGEN_CPU =
@@ -191,11 +193,13 @@ async function main(): Promise<void> {
       const profile = PROFILE_DIR && measureApi ? await startCpuProfile() : undefined;
       const readsBefore = { ...reads };
       const started = performance.now();
-      const result = await gen!.run(spec);
+      const result = await gen!.run({ ...spec, warmupS: SCENARIO_WARMUP_S });
       const seconds = (performance.now() - started) / 1000;
       await profile?.stop(PROFILE_DIR!, key);
       const [api, pg] = window();
-      const perRequest = (cores: number) => (cores * seconds * 1e6) / Math.max(1, result.completed);
+      // The CPU window spans the warm-up too, at the same rate: per request over both.
+      const perRequest = (cores: number) =>
+        (cores * seconds * 1e6) / Math.max(1, result.completed + result.warmupCompleted);
       const row: Row = { label, result };
       if (measureApi) {
         row.apiCpuUsPerRequest = perRequest(api!.cpuCores);
@@ -318,9 +322,9 @@ function writeResults(rows: Row[], seed: { seedSeconds: number; events: number }
       '## Profile API reads',
       '',
       `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus}, PostgreSQL and Kafka on the same machine, Node ${process.version}; load average ${loadBefore} at the start, ${l1} / ${l5} / ${l15} at the end (1 / 5 / 15 min; other work shares the cores).`,
-      `Command: \`flock /tmp/tessera-bench.lock node bench/ts-runner.js bench/profile-lookup-bench.ts\` (BENCH_PROFILES=${PROFILES}, BENCH_EVENTS_PER_PROFILE=${EVENTS_PER_PROFILE}, BENCH_RATE=${RATE}, BENCH_DURATION_S=${DURATION_S}, BENCH_WARMUP_S=${WARMUP_S}, BENCH_POOL_SIZE=${POOL_SIZE}, BENCH_LOG_LEVEL=${LOG_LEVEL}, BENCH_LOADGEN_CPU=${LOADGEN_CPU ?? 'none'}, BENCH_ROUNDS=${ROUNDS}).`,
+      `Command: \`flock /tmp/tessera-bench.lock node bench/ts-runner.js bench/profile-lookup-bench.ts\` (BENCH_PROFILES=${PROFILES}, BENCH_EVENTS_PER_PROFILE=${EVENTS_PER_PROFILE}, BENCH_RATE=${RATE}, BENCH_DURATION_S=${DURATION_S}, BENCH_WARMUP_S=${WARMUP_S}, BENCH_SCENARIO_WARMUP_S=${SCENARIO_WARMUP_S}, BENCH_POOL_SIZE=${POOL_SIZE}, BENCH_LOG_LEVEL=${LOG_LEVEL}, BENCH_LOADGEN_CPU=${LOADGEN_CPU ?? 'none'}, BENCH_ROUNDS=${ROUNDS}).`,
       '',
-      `Seed: ${PROFILES.toLocaleString('en-US')} profiles from ${seed.events.toLocaleString('en-US')} resolved events through the real write path (${Math.round(seed.seedSeconds)} s), then VACUUM ANALYZE and CHECKPOINT. Requests go to profiles in a shuffled order, each profile once per scenario. Every scenario offers ${RATE} req/s for ${DURATION_S} s, ${ROUNDS} times (rounds interleaved across scenarios; each row is the round with the median p99, its other columns from that round), open loop: request i is due at start + i/${RATE} s whatever happened to earlier ones, and its latency runs from that due time to the complete response (so stalls count, coordinated omission is not hidden). The load generator (bench/open-loop-load.ts: undici with keep-alive, up to 512 connections, no pipelining) runs in its own process, ${pin}; the API (this process, the same app as \`main.ts\` builds, pino at \`${LOG_LEVEL}\`, pg pool of ${POOL_SIZE} over ${transport}) and Postgres float over all cores. The pii:read scenarios write one \`pii.read\` audit event per request to the outbox and answer once it is committed (the relay publishes it to Kafka in the same process). CPU µs/request: CPU time of the API process / of this database's Postgres backends during the scenario, divided by completed requests. Ratios are against the pg SELECT by PK issued at the same rate from the generator's process over ${POOL_SIZE} connections.`,
+      `Seed: ${PROFILES.toLocaleString('en-US')} profiles from ${seed.events.toLocaleString('en-US')} resolved events through the real write path (${Math.round(seed.seedSeconds)} s), then VACUUM ANALYZE and CHECKPOINT. Requests go to profiles in a shuffled order, each profile once per scenario. Every scenario offers ${RATE} req/s for ${DURATION_S} s, measured after ${SCENARIO_WARMUP_S} s of the same load on the same client connections (other profiles, not counted: the step from idle to the full rate is a transient of its own), ${ROUNDS} times (rounds interleaved across scenarios; each row is the round with the median p99, its other columns from that round), open loop: request i is due at start + i/${RATE} s whatever happened to earlier ones, and its latency runs from that due time to the complete response (so stalls count, coordinated omission is not hidden). The load generator (bench/open-loop-load.ts: undici with keep-alive, up to 512 connections, no pipelining) runs in its own process, ${pin}; the API (this process, the same app as \`main.ts\` builds, pino at \`${LOG_LEVEL}\`, pg pool of ${POOL_SIZE} over ${transport}) and Postgres float over all cores. The pii:read scenarios write one \`pii.read\` audit event per request to the outbox and answer once it is committed (the relay publishes it to Kafka in the same process). CPU µs/request: CPU time of the API process / of this database's Postgres backends during the scenario, divided by completed requests. Ratios are against the pg SELECT by PK issued at the same rate from the generator's process over ${POOL_SIZE} connections.`,
       '',
       '| scenario | achieved req/s | errors | p50 ms | p99 ms | p99 of each round ms | max ms | p50 ratio | p99 ratio | CPU µs/req API / pg | profiles per statement |',
       '|---|---|---|---|---|---|---|---|---|---|---|',
