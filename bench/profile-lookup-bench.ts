@@ -283,6 +283,15 @@ const WHERE_THE_TIME_GOES = [
   'to the outbox instead of waiting for an acks=all publish (docs/profile-store.md): in a what-if run of the audited',
   'scenarios before the switch was committed, the audited lookup p50 went from 6.2 to 3.2 ms and the API CPU per',
   'audited read from ~390–420 to ~300–340 µs; their p99 stayed noisy (12–36 ms across rounds).',
+  'Since 2026-11-29 evening each scenario is measured after 2 s of its own load on the same client connections',
+  '(BENCH_SCENARIO_WARMUP_S): per-250 ms maxima had shown the first quarter-second after each switch at 130–180 ms on',
+  'an AMD EPYC VM (new connections, pools and heap coming back from idle), about 500 of 30,000 requests and enough',
+  'alone to set the p99; three rounds of masked lookups on that VM went from 335 / 449 / 36 to 190 / 15 / 27 ms.',
+  'The last run before that change, on an Intel Xeon VM (2026-11-29 16:17Z, code 7b0e568), gave the pg baseline a',
+  'p99 of 3.3 ms, the bare route 5.8, masked lookups 12.1 (rounds 7.0 / 12.1 / 14.6) and audited lookups 12.0 ms.',
+  'On the AMD EPYC VMs the bare pg SELECT alone has a p99 above the 10 ms target at this rate, and audited reads',
+  'add more than on Intel (p50 +2–5 ms: the outbox INSERT and its commit, and the relay publishing in the same',
+  'process, share two cores that the API, Postgres and the generator already keep busy).',
 ].join(' ');
 
 function verdict(rows: Row[]): string[] {
