@@ -13,8 +13,8 @@ export interface LoadedProfile {
 /**
  * Writes profiles (roots only: every identifier points straight at its profile), quarantine
  * markers and fan-in sets (concatenated 4-byte fingerprints, see fan-in-restore.ts) into an empty
- * graph, in the same encoding the scripts use. Pipelined in chunks, grouped
- * by bucket, so a million identifiers take a few hundred round trips.
+ * graph, in the same encoding the scripts use. Pipelined in chunks, grouped by bucket, so a
+ * million identifiers take a few hundred round trips.
  */
 export async function loadGraph(
   redis: Redis,

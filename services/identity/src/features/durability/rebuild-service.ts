@@ -13,8 +13,9 @@ const PAGE = 50_000;
 /**
  * Rebuilds the Redis graph from the durable copy: deletes the graph's keys, follows merge
  * forwarding pointers to each link's current profile, and bulk-loads profiles, links, quarantine
- * and the fan-in sets restored from the co-occurrence edges (fan-in-restore.ts). Run with the identity consumers stopped (or accept that events resolved during the
- * rebuild are re-linked from their own identifiers).
+ * and the fan-in sets restored from the co-occurrence edges (fan-in-restore.ts). Run with the
+ * identity consumers stopped (or accept that events resolved during the rebuild are re-linked
+ * from their own identifiers).
  */
 export async function rebuildGraph(deps: {
   db: Queryable;
@@ -30,7 +31,8 @@ export async function rebuildGraph(deps: {
   for await (const row of paged<{ profile_id: string; merged_into: string | null; created_s: string }>(
     db,
     `SELECT profile_id::text, merged_into::text, extract(epoch FROM created_at)::bigint AS created_s FROM profiles WHERE profile_id > $1::uuid ORDER BY profile_id LIMIT ${PAGE}`,
-    (r) => r.profile_id,
+    ['00000000-0000-0000-0000-000000000000'],
+    (r) => [r.profile_id],
   )) {
     if (row.merged_into !== null) forward.set(row.profile_id, row.merged_into);
     created.set(row.profile_id, Number(row.created_s));
@@ -40,7 +42,8 @@ export async function rebuildGraph(deps: {
   for await (const row of paged<{ identifier_hash: string; identifier_type: string; profile_id: string }>(
     db,
     `SELECT identifier_hash, identifier_type, profile_id::text FROM links WHERE identifier_hash > $1 ORDER BY identifier_hash LIMIT ${PAGE}`,
-    (r) => r.identifier_hash,
+    [''],
+    (r) => [r.identifier_hash],
   )) {
     const root = current(row.profile_id);
     let p = profiles.get(root);
@@ -76,38 +79,35 @@ export async function rebuildGraph(deps: {
   return counts;
 }
 
-/** Every edge whose two ends are still linked, with their types; keyset-paged on (a, b). */
+/** Every edge whose two ends are still linked, with their types. */
 async function* typedEdges(db: Queryable): AsyncGenerator<TypedEdge> {
-  let after = ['', ''];
-  for (;;) {
-    const { rows } = await db.query<{ a: string; b: string; a_type: string; b_type: string }>(
-      `SELECT e.a_hash AS a, e.b_hash AS b, la.identifier_type AS a_type, lb.identifier_type AS b_type
-         FROM edges e
-         JOIN links la ON la.identifier_hash = e.a_hash
-         JOIN links lb ON lb.identifier_hash = e.b_hash
-        WHERE (e.a_hash, e.b_hash) > ($1, $2)
-        ORDER BY e.a_hash, e.b_hash LIMIT ${PAGE}`,
-      after,
-    );
-    for (const r of rows) yield { a: r.a, aType: r.a_type, b: r.b, bType: r.b_type };
-    if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    after = [last.a, last.b];
-  }
+  for await (const r of paged<{ a: string; b: string; a_type: string; b_type: string }>(
+    db,
+    `SELECT e.a_hash AS a, e.b_hash AS b, la.identifier_type AS a_type, lb.identifier_type AS b_type
+       FROM edges e
+       JOIN links la ON la.identifier_hash = e.a_hash
+       JOIN links lb ON lb.identifier_hash = e.b_hash
+      WHERE (e.a_hash, e.b_hash) > ($1, $2)
+      ORDER BY e.a_hash, e.b_hash LIMIT ${PAGE}`,
+    ['', ''],
+    (r) => [r.a, r.b],
+  ))
+    yield { a: r.a, aType: r.a_type, b: r.b, bType: r.b_type };
 }
 
-/** Keyset pagination (no long-lived cursor or transaction). `sql` takes the last key as $1. */
+/**
+ * Keyset pagination (no long-lived cursor or transaction): `sql` takes the key of the last row
+ * read as its parameters, `start` below every key for the first page.
+ */
 async function* paged<R extends object>(
   db: Queryable,
   sql: string,
-  keyOf: (row: R) => string,
+  start: string[],
+  keyOf: (row: R) => string[],
 ): AsyncGenerator<R> {
-  let after = '';
-  let first = true;
+  let after = start;
   for (;;) {
-    const bound = first ? (sql.includes('::uuid') ? '00000000-0000-0000-0000-000000000000' : '') : after;
-    const rows = (await db.query(sql, [bound])).rows as R[];
-    first = false;
+    const rows = (await db.query(sql, after)).rows as R[];
     for (const row of rows) yield row;
     if (rows.length < PAGE) return;
     after = keyOf(rows[rows.length - 1]!);
