@@ -218,21 +218,19 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     return email ? [{ person: p, email: email.raw }] : [];
   });
   const statuses = new Map<string, number>();
+  const tally = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
   let checked = 0;
   let elsewhere = 0;
   for (const { person, email } of unsubscribes.slice(0, 20)) {
     const profileId = await client.lookup('email', email);
     checked++;
     if (!profileId) {
-      statuses.set('address on no profile', (statuses.get('address on no profile') ?? 0) + 1);
+      tally('address on no profile');
       continue;
     }
     if (profileId !== mainProfile(recordsByPerson.get(person.personId) ?? [], clustering)) elsewhere++;
     const consent = ConsentAnswerSchema.safeParse(await client.consent(profileId).catch(() => undefined));
-    const status = consent.success
-      ? (consent.data.purposes.email_marketing?.status ?? 'unknown')
-      : 'unavailable';
-    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    tally(consent.success ? (consent.data.purposes.email_marketing?.status ?? 'unknown') : 'unavailable');
   }
   print(
     `   ${unsubscribes.length} people unsubscribed through SendGrid; email_marketing in the consent ledger for the first ${checked}, ` +
