@@ -22,7 +22,8 @@ export async function loadGraph(
   input: {
     profiles: Iterable<LoadedProfile>;
     quarantined: Iterable<string>;
-    fanIn?: Iterable<[hash: string, fingerprints: Buffer]>;
+    /** Fan-in sets: the 4-byte fingerprints of each value, concatenated, as a latin1 string. */
+    fanIn?: Iterable<[hash: string, fingerprints: string]>;
     nowSeconds: number;
   },
 ): Promise<{ profiles: number; identifiers: number }> {
@@ -77,7 +78,7 @@ export async function loadGraph(
   }
   for (const [hash, fingerprints] of input.fanIn ?? []) {
     const { bucket, field } = identifierSlot(keys, hash);
-    pipeline.hset(keys.quarantineKey(bucket), field, fingerprints);
+    pipeline.hset(keys.quarantineKey(bucket), field, Buffer.from(fingerprints, 'latin1'));
     queued += 1;
     await flush(false);
   }

@@ -10,10 +10,12 @@ const edge = (x: { type: string; hash: string }, y: { type: string; hash: string
   x.hash < y.hash
     ? { a: x.hash, aType: x.type, b: y.hash, bType: y.type }
     : { a: y.hash, aType: y.type, b: x.hash, bType: x.type };
-const fingerprints = (buffer: Buffer | undefined) =>
-  buffer === undefined
+const fingerprints = (set: string | undefined) =>
+  set === undefined
     ? []
-    : Array.from({ length: buffer.length / 4 }, (_, i) => buffer.subarray(i * 4, i * 4 + 4).toString('hex'));
+    : Array.from({ length: set.length / 4 }, (_, i) =>
+        Buffer.from(set.slice(i * 4, i * 4 + 4), 'latin1').toString('hex'),
+      );
 
 describe('restoreFanIn', () => {
   const phone = id('phone', '+14155550100');

@@ -25,22 +25,34 @@ export async function restoreFanIn(
   edges: AsyncIterable<TypedEdge> | Iterable<TypedEdge>,
   rules: Pick<CompiledRules, 'ruleFor'>,
   quarantined: ReadonlySet<string>,
-): Promise<Map<string, Buffer>> {
-  const sets = new Map<string, Set<string>>();
+): Promise<Map<string, string>> {
+  // Per value its fingerprints as one latin1 string (4 chars each), the bytes the script stores: a
+  // Set (or a Buffer) per identifier costs several times the memory on a graph of millions.
+  const sets = new Map<string, string>();
   const note = (value: string, type: string, neighbour: string, neighbourType: string) => {
     if (quarantined.has(value)) return;
     const rule = rules.ruleFor(type).quarantine;
     if (!rule || !rule.over.includes(neighbourType)) return;
-    let set = sets.get(value);
-    if (!set) sets.set(value, (set = new Set()));
-    set.add(fingerprint(neighbour).toString('latin1'));
+    const fp = fingerprint(neighbour).toString('latin1');
+    const set = sets.get(value) ?? '';
+    if (!hasFingerprint(set, fp)) sets.set(value, set + fp);
   };
   for await (const e of edges) {
     note(e.a, e.aType, e.b, e.bType);
     note(e.b, e.bType, e.a, e.aType);
   }
-  const out = new Map<string, Buffer>();
-  // Sorted so the stored bytes do not depend on the order the edges were read in.
-  for (const [value, set] of sets) out.set(value, Buffer.from([...set].sort().join(''), 'latin1'));
-  return out;
+  for (const [value, set] of sets) sets.set(value, sortedFingerprints(set));
+  return sets;
+}
+
+function hasFingerprint(set: string, fp: string): boolean {
+  for (let i = 0; i < set.length; i += 4) if (set.startsWith(fp, i)) return true;
+  return false;
+}
+
+/** Sorted, so the stored bytes do not depend on the order the edges were read in. */
+function sortedFingerprints(set: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < set.length; i += 4) parts.push(set.slice(i, i + 4));
+  return parts.sort().join('');
 }
