@@ -69,6 +69,8 @@ export const kafkaEnv = {
 export const databaseEnv = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/postgres'),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().max(200).default(10),
+  /** How often a service checks its tables' planner statistics while autovacuum is off (0: never). */
+  DATABASE_ANALYZE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
 };
 export const redisEnv = {
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),

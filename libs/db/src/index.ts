@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './pool';
 export * from './sql-split';
 export * from './transaction';
+export * from './statistics-keeper';

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { TopicId } from '@tessera/contracts';
 import { createKeyDirectory, type KeyDirectory } from '@tessera/access';
 import { loadConfig, type databaseEnv, type kafkaEnv, type logEnv } from '@tessera/config';
-import { createPool, migrate } from '@tessera/db';
+import { createPool, createStatisticsKeeper, migrate } from '@tessera/db';
 import { createKafka, type TesseraKafka, type TypedProducer } from '@tessera/kafka';
 import {
   createLogger,
@@ -61,7 +61,8 @@ export interface ServiceRuntime<C> {
 /**
  * What every service's main.ts starts with, in the order that fails fastest: configuration
  * (exits 78 with every bad variable named), logger and metrics, Postgres migrated to the current
- * schema, Kafka producer connected, API key directory caught up. Only main.ts calls this: it is
+ * schema (and its statistics kept while autovacuum is off, see statistics-keeper.ts), Kafka
+ * producer connected, API key directory caught up. Only main.ts calls this: it is
  * the one place that creates clients.
  */
 export async function startServiceRuntime<C extends BaseServiceConfig>(
@@ -77,6 +78,13 @@ export async function startServiceRuntime<C extends BaseServiceConfig>(
     logger,
   });
   await migrate(pool, { schema: opts.migrations.schema, migrationsDir: opts.migrations.dir, logger });
+  const statistics = createStatisticsKeeper({
+    pool,
+    schema: opts.migrations.schema,
+    logger,
+    intervalMs: config.DATABASE_ANALYZE_INTERVAL_MS,
+  });
+  if (config.DATABASE_ANALYZE_INTERVAL_MS > 0) statistics.start();
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? opts.name,
@@ -114,6 +122,7 @@ export async function startServiceRuntime<C extends BaseServiceConfig>(
           { name: 'key directory', run: () => keys.stop() },
           { name: 'producer', run: () => producer.disconnect() },
           ...(plan.close ?? []),
+          { name: 'statistics keeper', run: () => statistics.stop() },
           { name: 'postgres', run: () => pool.end() },
         ],
         { logger },
