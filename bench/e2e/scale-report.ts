@@ -41,6 +41,8 @@ export function scaleLines(scale: ScalePoint[], batch: number, concurrency: numb
       return `| ${label(p)} | ${n0(p.profiles)} | ${pre ? `${(pre.seconds / 60).toFixed(1)} min` : '–'} | ${n0(preRate)} | ${cpu} | ${n0(p.step.acceptedPerSec)} | ${n0(p.step.settledPerSec)} | ${n0(p.step.p50)} / ${n0(p.step.p99)} |`;
     }),
     '',
+    "Planner statistics matter at these sizes: the Postgres this bench ran on has autovacuum off, and until the services analyzed their own tables (2026-11-29 evening, `DATABASE_ANALYZE_INTERVAL_MS`, docs/operations.md) no table was ever analyzed and the batch statements scanned whole tables, so the measured step fell from 3,703 settled events/s at 10,000 profiles to 2,002 at 1,000,000 (run of 10bbd0b, a faster hour of the same kind of VM); with statistics kept it holds at the small graph's figure.",
+    '',
     "Memory at each point (after its measured step). Redis: the platform's own keys (`MEMORY USAGE` summed over its key prefix; the identity graph and ingest's dedup/rate-limit keys) and the whole instance's `used_memory` (shared with other users of the server). Postgres: per schema, tables with indexes and TOAST. RSS: peak of each service process during the measured step.",
     '',
     '| profiles | Redis platform keys MB (keys) | Redis instance MB | Postgres identity MB | Postgres profile_store MB | Postgres database MB | RSS MB ingest / identity / profile-store |',
