@@ -1,27 +1,20 @@
 import { Command } from 'commander';
 import { registerIdentityCommands } from './cli';
 import { TEST_HASH_KEY, testEvent } from './test-support/fixtures';
-import { createIdentityHarness } from './test-support/identity-harness';
-import type { IdentityHarness } from './test-support/identity-harness';
+import { useIdentityHarness } from './test-support/identity-harness';
 
 jest.setTimeout(60_000);
 
-let h: IdentityHarness;
-beforeAll(async () => {
-  h = await createIdentityHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useIdentityHarness();
 
 async function run(args: string[]): Promise<string[]> {
   const out: string[] = [];
   const program = new Command('tessera').exitOverride();
   registerIdentityCommands(program, {
     env: {
-      DATABASE_URL: h.databaseUrl,
-      REDIS_URL: h.redis.url,
-      REDIS_KEY_PREFIX: h.redis.keyPrefix,
+      DATABASE_URL: h().databaseUrl,
+      REDIS_URL: h().redis.url,
+      REDIS_KEY_PREFIX: h().redis.keyPrefix,
       IDENTITY_GRAPH_NAME: 'graph',
       IDENTITY_BUCKETS: '64',
       IDENTIFIER_HASH_KEY: TEST_HASH_KEY,
@@ -35,14 +28,14 @@ async function run(args: string[]): Promise<string[]> {
 
 describe('tessera identity CLI', () => {
   it('should rebuild the graph from Postgres and look identifiers up by value', async () => {
-    const batch = await h.resolve(
+    const batch = await h().resolve(
       testEvent([
         ['email', 'cli@mail.org'],
         ['anonymous_id', 'cli-dev'],
       ]),
     );
     const profileId = batch.resolved[0]!.profileId;
-    await h.core.graph.flush();
+    await h().core.graph.flush();
     expect(
       JSON.parse((await run(['identity', 'lookup', '--type', 'email', '--value', 'cli@mail.org']))[0]!)
         .profileId,

@@ -85,3 +85,21 @@ export async function createIdentityHarness(
     },
   };
 }
+
+/**
+ * One harness for a whole suite: created before its first test, closed after its last. Call it at
+ * the top of a test file; the getter it returns is valid inside the tests.
+ */
+export function useIdentityHarness(): () => IdentityHarness {
+  let harness: IdentityHarness | undefined;
+  beforeAll(async () => {
+    harness = await createIdentityHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the identity harness is created in beforeAll');
+    return harness;
+  };
+}
