@@ -151,6 +151,11 @@ export function createTopicAdmin(settings: AdminSettings): TopicAdmin {
       const doomed = (await a.listTopics()).filter((t) => t.startsWith(prefix));
       if (doomed.length === 0) return;
       await a.deleteTopics({ topics: doomed, timeout: 30_000 });
+      // The controller has deleted them; brokers drop them from their metadata a moment later
+      // (longer on a loaded machine), and a caller that lists topics next must not still see them.
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && (await a.listTopics()).some((t) => doomed.includes(t)))
+        await new Promise((resolve) => setTimeout(resolve, 100));
       log.debug({ topics: doomed.length, prefix }, 'deleted topics');
     },
 
