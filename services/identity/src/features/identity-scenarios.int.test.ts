@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { extractIdentifiers } from '@tessera/identifiers';
 import { useIdentityHarness } from '../test-support/identity-harness';
-import { testEvent, testHasher } from '../test-support/fixtures';
+import { testEvent, testHasher, uniqueTag } from '../test-support/fixtures';
 
 // Real infrastructure on a shared 2-core machine: generous, but bounded.
 jest.setTimeout(60_000);
 
 const h = useIdentityHarness();
 
-/** Values unique to one test, so tests share the graph without meeting. */
-const unique = () => randomUUID().slice(0, 8);
-
 describe('identity resolution scenarios (real Redis and Postgres)', () => {
   it('should stitch anonymous web and app devices to the known profile on identify', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const web = await h().resolve(testEvent([['anonymous_id', `web-${u}`]]));
     const app = await h().resolve(testEvent([['anonymous_id', `app-${u}`]], { channel: 'app' }));
     expect(web.resolved[0]!.profileId).not.toBe(app.resolved[0]!.profileId);
@@ -56,7 +53,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should stitch an alias previousId (as ingest extracts it) to the new user id', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const browse = await h().resolve(testEvent([['anonymous_id', `anon-${u}`]]));
     const alias = { type: 'alias' as const, userId: `known-${u}`, previousId: `anon-${u}` };
     const { identifiers } = extractIdentifiers(alias);
@@ -68,7 +65,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should merge two known profiles when an event shows the same email with both', async () => {
-    const u = unique();
+    const u = uniqueTag();
     await h().resolve(
       testEvent([
         ['email', `ada-${u}@lovelace.org`],
@@ -97,7 +94,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should refuse a merge that would give a profile two user_ids and record why', async () => {
-    const u = unique();
+    const u = uniqueTag();
     await h().resolve(
       testEvent([
         ['user_id', `u1-${u}`],
@@ -129,7 +126,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should stop attaching emails beyond the per-profile limit', async () => {
-    const u = unique();
+    const u = uniqueTag();
     for (let i = 1; i <= 5; i++)
       await h().resolve(
         testEvent([
@@ -150,7 +147,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should never merge people through blocklisted junk values', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const a = await h().resolve(
       testEvent([
         ['email', `a-${u}@shop.org`],
@@ -184,7 +181,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should quarantine a shared phone and split the people it had already glued together', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const phone = `+1415${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
     const people = [1, 2, 3, 4, 5, 6].map((i) => `p${i}-${u}@mail.org`);
     for (const email of people)
@@ -220,7 +217,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should keep two household members apart on a shared tablet', async () => {
-    const u = unique();
+    const u = uniqueTag();
     await h().resolve(testEvent([['anonymous_id', `tablet-${u}`]]));
     await h().resolve(
       testEvent(
@@ -251,7 +248,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should unmerge a wrong link into the components its evidence supports and not re-merge it', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const phone = `+4420${Math.floor(10_000_000 + Math.random() * 89_999_999)}`;
     await h().resolve(
       testEvent([
@@ -302,7 +299,7 @@ describe('identity resolution scenarios (real Redis and Postgres)', () => {
   });
 
   it('should erase a subject from the graph and the identity schema, idempotently', async () => {
-    const u = unique();
+    const u = uniqueTag();
     await h().resolve(
       testEvent([
         ['user_id', `gone-${u}`],

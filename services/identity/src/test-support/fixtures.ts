@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CanonicalEventV1, Identifier } from '@tessera/contracts';
 import { uuidv7 } from '@tessera/contracts';
 import type { IdentifierHasher } from '@tessera/crypto';
@@ -5,6 +6,9 @@ import { createIdentifierHasher } from '@tessera/crypto';
 import type { ResolutionJournal, ResolutionRecord } from '../features/resolution/resolution-journal';
 
 /** A fixed test key: hashes are stable across a test run and never meet production data. */
+/** A tag unique to one test, so tests share a graph without meeting. */
+export const uniqueTag = (): string => randomUUID().slice(0, 8);
+
 export const TEST_HASH_KEY = 'identity-test-hash-key-0123456789abcdef';
 export const testHasher: IdentifierHasher = createIdentifierHasher(TEST_HASH_KEY);
 

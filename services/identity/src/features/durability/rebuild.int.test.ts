@@ -1,19 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { useIdentityHarness } from '../../test-support/identity-harness';
-import { testEvent, testHasher } from '../../test-support/fixtures';
+import { testEvent, testHasher, uniqueTag } from '../../test-support/fixtures';
 
 // Real infrastructure on a shared 2-core machine: generous, but bounded.
 jest.setTimeout(60_000);
 
 const h = useIdentityHarness();
 
-/** Values unique to one test, so tests share the graph without meeting. */
-const unique = () => randomUUID().slice(0, 8);
-
 /** `tessera identity rebuild`: the Redis graph reloaded from the durable copy in Postgres. */
 describe('identity graph rebuild (real Redis and Postgres)', () => {
   it('should rebuild identical lookups from Postgres after the Redis graph is flushed', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const ids: Array<[string, string]> = [
       ['user_id', `r-${u}`],
       ['email', `r-${u}@mail.org`],
@@ -41,7 +37,7 @@ describe('identity graph rebuild (real Redis and Postgres)', () => {
   });
 
   it('should keep how close a shared value is to quarantine across a rebuild', async () => {
-    const u = unique();
+    const u = uniqueTag();
     const phone = `+1415${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
     // Three people on one phone: at the default threshold (3 distinct) it still links.
     for (const i of [1, 2, 3])
