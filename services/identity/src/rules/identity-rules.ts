@@ -118,6 +118,8 @@ export interface CompiledRules {
   blocklistedBy(type: string, value: string): string | undefined;
   /** Limits per type for the graph script (`*` is the default). */
   limits(): Record<string, number>;
+  /** Whether a value of `type` seen beside one of `neighbourType` counts towards its quarantine fan-in. */
+  countsTowardsFanIn(type: string, neighbourType: string): boolean;
 }
 
 export function compileRules(input: unknown): CompiledRules {
@@ -134,6 +136,8 @@ export function compileRules(input: unknown): CompiledRules {
   return {
     rules,
     ruleFor,
+    countsTowardsFanIn: (type, neighbourType) =>
+      ruleFor(type).quarantine?.over.includes(neighbourType) ?? false,
     blocklistedBy(type, value) {
       const lower = value.trim().toLowerCase();
       if (lower.length === 0 || global.has(lower)) return 'blocklist:global';

@@ -23,7 +23,7 @@ export interface TypedEdge {
  */
 export async function restoreFanIn(
   edges: AsyncIterable<TypedEdge> | Iterable<TypedEdge>,
-  rules: Pick<CompiledRules, 'ruleFor'>,
+  rules: Pick<CompiledRules, 'countsTowardsFanIn'>,
   quarantined: ReadonlySet<string>,
 ): Promise<Map<string, string>> {
   // Per value its fingerprints as one latin1 string (4 chars each), the bytes the script stores: a
@@ -31,8 +31,7 @@ export async function restoreFanIn(
   const sets = new Map<string, string>();
   const note = (value: string, type: string, neighbour: string, neighbourType: string) => {
     if (quarantined.has(value)) return;
-    const rule = rules.ruleFor(type).quarantine;
-    if (!rule || !rule.over.includes(neighbourType)) return;
+    if (!rules.countsTowardsFanIn(type, neighbourType)) return;
     const fp = fingerprint(neighbour).toString('latin1');
     const set = sets.get(value) ?? '';
     if (!hasFingerprint(set, fp)) sets.set(value, set + fp);

@@ -21,7 +21,7 @@ export async function rebuildGraph(deps: {
   db: Queryable;
   redis: Redis;
   graph: GraphStore;
-  rules: Pick<CompiledRules, 'ruleFor'>;
+  rules: Pick<CompiledRules, 'countsTowardsFanIn'>;
   logger: Logger;
   now?: () => number;
 }): Promise<{ profiles: number; identifiers: number; quarantined: number; fanIn: number }> {

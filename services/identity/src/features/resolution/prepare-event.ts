@@ -58,7 +58,9 @@ export function prepareEvent(input: {
     const quarantine = rules.ruleFor(id.type).quarantine;
     let fingerprints = Buffer.alloc(0);
     if (quarantine !== undefined) {
-      const strong = linkable.filter((o) => o.id.hash !== id.hash && quarantine.over.includes(o.id.type));
+      const strong = linkable.filter(
+        (o) => o.id.hash !== id.hash && rules.countsTowardsFanIn(id.type, o.id.type),
+      );
       fingerprints = Buffer.concat(strong.map((o) => fingerprint(o.id.hash)));
     }
     graphIdentifiers.push(id);
